@@ -1,0 +1,36 @@
+// See https://svelte.dev/docs/kit/types#app.d.ts
+declare global {
+	namespace App {
+		interface Platform {
+			env: Env;
+			ctx: ExecutionContext;
+			caches: CacheStorage;
+			cf?: IncomingRequestCfProperties;
+		}
+	}
+
+	/** Bindings, vars and secrets of the platform Worker (wrangler.jsonc; README "Configuration"). */
+	interface Env {
+		WORKER_MAPPINGS: KVNamespace;
+		/** Worker Loader: runs user Workers in this process (local backend without a runner). */
+		LOADER?: WorkerLoader;
+		/** Dispatch namespace binding (cloudflare backend). */
+		DISPATCHER?: DispatchNamespace;
+		PLATFORM_BACKEND?: string;
+		/** Separate, supervised process that runs user Workers (local backend; set by `npm start`). */
+		RUNNER_URL?: string;
+		RUNNER_SECRET?: string;
+		CLOUDFLARE_ACCOUNT_ID?: string;
+		CLOUDFLARE_API_TOKEN?: string;
+		/** Override of the Cloudflare API origin (tests point it at a local stand-in). */
+		CLOUDFLARE_API_BASE_URL?: string;
+		DISPATCH_NAMESPACE?: string;
+		MAX_SCRIPT_BYTES?: string;
+		DEFAULT_COMPATIBILITY_DATE?: string;
+		DISPATCH_TIMEOUT_MS?: string;
+		USER_WORKER_CPU_MS?: string;
+		USER_WORKER_SUBREQUESTS?: string;
+	}
+}
+
+export {};

@@ -1,0 +1,14 @@
+import type { Handle } from '@sveltejs/kit';
+import { interceptPlatformRequest } from '$lib/server/dispatch';
+import { isCrossSiteWrite } from '$lib/server/csrf';
+
+// User Workers (/user-workers/*) and the backends' internal endpoints are answered before SvelteKit
+// routing; everything else is the web UI and the tRPC API.
+export const handle: Handle = async ({ event, resolve }) => {
+	const env = event.platform?.env;
+	const response = env && (await interceptPlatformRequest(event.request, event.url, env));
+	if (response) return response;
+	if (isCrossSiteWrite(event.request, event.url))
+		return new Response('Cross-site requests may not change this platform', { status: 403 });
+	return resolve(event);
+};

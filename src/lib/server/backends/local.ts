@@ -1,0 +1,95 @@
+// The local backend: scripts live in the same KV namespace as the registry and run through the Worker
+// Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set (`npm start`,
+// `npm run dev`), in a separate supervised runner process, so a user Worker that hangs cannot freeze
+// the platform. The runner pulls code from this app on demand (see serveInternal).
+import type { PlatformConfig } from '../config';
+import { INTERNAL_HEADER_PREFIX, type ScriptRef, type WorkerBackend } from '../backend';
+import { ScriptMissingError } from '../errors';
+import { loadUserWorker } from '../user-worker-loader';
+import { safeEqual } from '../secrets';
+
+const SCRIPT_KEY_PREFIX = 'script:';
+export const RUNNER_CODE_PATH = '/__platform/runner/scripts/';
+export const RUNNER_RUN_PATH = '/__runner/run';
+export const RUNNER_HEALTH_PATH = '/__runner/health';
+export const RUNNER_HEADERS = {
+	secret: `${INTERNAL_HEADER_PREFIX}runner-secret`,
+	script: `${INTERNAL_HEADER_PREFIX}script`,
+	limits: `${INTERNAL_HEADER_PREFIX}limits`,
+	url: `${INTERNAL_HEADER_PREFIX}url`,
+	/** Set on a runner response when the user Worker failed rather than answered. */
+	error: `${INTERNAL_HEADER_PREFIX}worker-error`
+} as const;
+
+export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBackend {
+	const kv = env.WORKER_MAPPINGS;
+
+	async function source(script: ScriptRef): Promise<string> {
+		const code = await kv.get(SCRIPT_KEY_PREFIX + script.scriptId);
+		if (code === null) throw new ScriptMissingError(script.scriptId);
+		return code;
+	}
+
+	let run: WorkerBackend['fetch'];
+	if (config.runner) {
+		run = runOnRunner(config.runner, config.limits);
+	} else {
+		const loader = env.LOADER;
+		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
+		run = (script, request) => loadUserWorker(loader, script, () => source(script), config.limits).fetch(request);
+	}
+
+	return {
+		async deploy(script, code) {
+			await kv.put(SCRIPT_KEY_PREFIX + script.scriptId, code, { metadata: { sha256: script.sha256 } });
+		},
+		source,
+		async remove(script) {
+			await kv.delete(SCRIPT_KEY_PREFIX + script.scriptId);
+		},
+		fetch: run,
+		async serveInternal(request, url) {
+			if (!url.pathname.startsWith(RUNNER_CODE_PATH)) return undefined;
+			const secret = request.headers.get(RUNNER_HEADERS.secret);
+			if (!config.runner || !secret || !safeEqual(secret, config.runner.secret))
+				return new Response('forbidden', { status: 403 });
+			const scriptId = decodeURIComponent(url.pathname.slice(RUNNER_CODE_PATH.length));
+			const code = await kv.get(SCRIPT_KEY_PREFIX + scriptId);
+			return code === null ? new Response('no such script', { status: 404 }) : new Response(code);
+		}
+	};
+}
+
+function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: PlatformConfig['limits']): WorkerBackend['fetch'] {
+	const limitsHeader = JSON.stringify(limits);
+	return async (script, request, signal) => {
+		const headers = new Headers(request.headers);
+		headers.set(RUNNER_HEADERS.secret, runner.secret);
+		headers.set(RUNNER_HEADERS.script, JSON.stringify(script));
+		headers.set(RUNNER_HEADERS.limits, limitsHeader);
+		headers.set(RUNNER_HEADERS.url, request.url);
+		// Otherwise the runtime adds its own Accept-Encoding and the client could get an encoding it never asked for.
+		if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity');
+		let response: Response;
+		try {
+			response = await fetch(runner.url + RUNNER_RUN_PATH, {
+				method: request.method,
+				headers,
+				body: request.body,
+				redirect: 'manual',
+				signal,
+				// @ts-expect-error Node's fetch (vite dev) needs this to stream a request body
+				duplex: 'half'
+			});
+		} catch (error) {
+			if (signal.aborted) throw error;
+			throw new Error(`the user Worker runner is not answering (${(error as Error).message}); it restarts by itself`);
+		}
+		const failure = response.headers.get(RUNNER_HEADERS.error);
+		if (failure !== null) {
+			if (response.status === 404) throw new ScriptMissingError(script.scriptId);
+			throw new Error(failure);
+		}
+		return response;
+	};
+}

@@ -1,0 +1,72 @@
+// The dispatch path: /user-workers/<name>/<path> -> that user Worker. hooks.server.ts hands every
+// request here first; anything that is not the platform's own returns undefined and goes on to
+// SvelteKit's routes.
+import { INTERNAL_HEADER_PREFIX } from './backend';
+import { ScriptMissingError } from './errors';
+import { platformErrorPage } from './pages';
+import { getPlatform, type WorkerPlatform } from './platform';
+import { workerNameProblem } from '$lib/worker-name';
+
+export const DISPATCH_PREFIX = '/user-workers/';
+const INTERNAL_PREFIX = '/__platform/';
+
+export async function interceptPlatformRequest(request: Request, url: URL, env: Env): Promise<Response | undefined> {
+	const { pathname } = url;
+	if (pathname.startsWith(DISPATCH_PREFIX) || pathname === '/user-workers')
+		return dispatchToUserWorker(request, url, getPlatform(env));
+	if (pathname.startsWith(INTERNAL_PREFIX)) return getPlatform(env).backend.serveInternal(request, url);
+	return undefined;
+}
+
+export async function dispatchToUserWorker(request: Request, url: URL, platform: WorkerPlatform): Promise<Response> {
+	const rest = url.pathname.slice(DISPATCH_PREFIX.length);
+	const slash = rest.indexOf('/');
+	const name = slash === -1 ? rest : rest.slice(0, slash);
+	const path = slash === -1 ? '/' : rest.slice(slash);
+
+	if (name === '')
+		return platformErrorPage(404, 'No Worker named', 'Worker URLs look like /user-workers/<name>/.');
+	// A name that breaks the naming rules cannot have been uploaded: no registry read needed.
+	const record = workerNameProblem(name) ? null : await platform.registry.lookup(name);
+	if (!record) return notFound(name);
+
+	const headers = new Headers(request.headers);
+	for (const key of [...headers.keys()]) if (key.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(key);
+	headers.set('x-forwarded-prefix', DISPATCH_PREFIX + name);
+	const forwarded = new Request(url.origin + path + url.search, {
+		method: request.method,
+		headers,
+		body: request.body,
+		redirect: 'manual'
+	});
+
+	// Waits for the response head only: a Worker that streams for a long time is not cut off.
+	const abort = new AbortController();
+	let timer: ReturnType<typeof setTimeout> | undefined;
+	const timeout = new Promise<'timeout'>((resolve) => {
+		timer = setTimeout(() => resolve('timeout'), platform.config.dispatchTimeoutMs);
+	});
+	try {
+		const outcome = await Promise.race([platform.backend.fetch(record, forwarded, abort.signal), timeout]);
+		if (outcome === 'timeout') {
+			abort.abort();
+			const seconds = platform.config.dispatchTimeoutMs / 1000;
+			return platformErrorPage(
+				504,
+				`Worker "${name}" did not respond`,
+				`It did not start answering within ${seconds} s (DISPATCH_TIMEOUT_MS), so the platform stopped waiting.`
+			);
+		}
+		return outcome;
+	} catch (error) {
+		if (error instanceof ScriptMissingError) return notFound(name);
+		const message = error instanceof Error ? error.message : String(error);
+		return platformErrorPage(502, `Worker "${name}" failed`, `It threw an error instead of returning a response: ${message}`);
+	} finally {
+		clearTimeout(timer);
+	}
+}
+
+function notFound(name: string): Response {
+	return platformErrorPage(404, 'No such Worker', `No Worker is named "${name}" on this platform.`);
+}

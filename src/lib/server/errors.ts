@@ -1,0 +1,28 @@
+// Errors the platform raises for a caller's mistake. The tRPC layer maps them to BAD_REQUEST /
+// NOT_FOUND and the dispatcher to 4xx pages; anything else is a platform bug (5xx).
+
+/** The input was rejected; `field` names the input it concerns so a form can show it in place. */
+export class InputError extends Error {
+	constructor(
+		readonly field: 'name' | 'code' | 'compatibilityDate' | 'cursor' | 'limit',
+		message: string
+	) {
+		super(message);
+		this.name = 'InputError';
+	}
+}
+
+export class NotFoundError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'NotFoundError';
+	}
+}
+
+/** The backend has no script with this id (for example deleted behind the registry's back). */
+export class ScriptMissingError extends Error {
+	constructor(readonly scriptId: string) {
+		super(`script ${scriptId} is not deployed`);
+		this.name = 'ScriptMissingError';
+	}
+}

@@ -1,0 +1,2 @@
+export type { AppRouter, WorkerRecord } from './router';
+export { createPlatformClient, type PlatformClient, type PlatformClientOptions } from './client';

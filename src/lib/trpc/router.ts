@@ -1,0 +1,95 @@
+// The control-plane API. The web UI, the `wfp` CLI and any TypeScript program use this one router
+// (over HTTP with src/lib/trpc/client.ts, or in-process with createCaller).
+import { initTRPC, TRPCError } from '@trpc/server';
+import { z, ZodError } from 'zod';
+import type { Context } from './context';
+import { InputError, NotFoundError } from '$lib/server/errors';
+import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
+import { workerPath } from '$lib/worker-name';
+
+const t = initTRPC.context<Context>().create({
+	// Stack traces stay in the server log, not in API responses.
+	isDev: false,
+	errorFormatter({ shape, error }) {
+		const cause = error.cause;
+		if (cause instanceof ZodError) {
+			const issues = cause.issues.map((issue) => ({ field: String(issue.path[0] ?? ''), message: issue.message }));
+			return {
+				...shape,
+				message: issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '),
+				data: { ...shape.data, field: issues[0]?.field || null }
+			};
+		}
+		return { ...shape, data: { ...shape.data, field: cause instanceof InputError ? cause.field : null } };
+	}
+});
+
+/** Turns the platform's own errors into tRPC errors with the right code and the same message. */
+const platformErrors = t.middleware(async ({ next }) => {
+	const result = await next();
+	if (!result.ok) {
+		const { cause } = result.error;
+		if (cause instanceof InputError) throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
+		if (cause instanceof NotFoundError) throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
+	}
+	return result;
+});
+
+const procedure = t.procedure.use(platformErrors);
+
+export interface WorkerRecord extends StoredWorker {
+	/** Where the Worker is served. */
+	url: string;
+}
+
+const withUrl = (record: StoredWorker, origin: string): WorkerRecord => ({
+	...record,
+	url: origin + workerPath(record.name)
+});
+
+const nameInput = z.object({ name: z.string({ error: 'name must be a string' }) });
+
+export const appRouter = t.router({
+	workers: t.router({
+		upload: procedure
+			.input(
+				z.object({
+					name: z.string({ error: 'name must be a string' }),
+					code: z.string({ error: 'code must be a string' }),
+					compatibilityDate: z.string().optional()
+				})
+			)
+			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.upload(input), ctx.origin)),
+
+		list: procedure
+			.input(
+				z
+					.object({
+						cursor: z.string().nullish(),
+						limit: z
+							.number()
+							.int('limit must be a whole number')
+							.min(1, 'limit must be at least 1')
+							.max(LIST_LIMIT_MAX, `limit must be at most ${LIST_LIMIT_MAX}`)
+							.optional()
+					})
+					.optional()
+			)
+			.query(async ({ ctx, input }) => {
+				const page = await ctx.platform.list({ cursor: input?.cursor ?? undefined, limit: input?.limit });
+				return { workers: page.workers.map((record) => withUrl(record, ctx.origin)), cursor: page.cursor };
+			}),
+
+		get: procedure
+			.input(nameInput)
+			.query(async ({ ctx, input }) => withUrl(await ctx.platform.get(input.name), ctx.origin) as WorkerRecord & { code: string }),
+
+		delete: procedure.input(nameInput).mutation(async ({ ctx, input }) => {
+			await ctx.platform.delete(input.name);
+			return { name: input.name, deleted: true as const };
+		})
+	})
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = t.createCallerFactory(appRouter);
