@@ -1,7 +1,8 @@
 // `npm start`: serves the built app in workerd with `wrangler dev` (KV persisted in .wrangler/state)
 // and runs user Workers in a separate, supervised runner process (scripts/runner.js).
 //
-// Environment: PORT (default 8787), HOST (default localhost), and any platform setting from the
+// Environment: PORT (default 8787), HOST (default localhost), WFP_STATE_DIR (default .wrangler/state),
+// WFP_ISOLATION=off (run user Workers in the app's own process), and any platform setting from the
 // README's configuration table (e.g. PLATFORM_ADMIN_TOKEN); `.dev.vars` is read as well.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,6 +13,7 @@ import { PLATFORM_SETTINGS } from './settings.js';
 const port = Number(process.env.PORT || 8787);
 const host = process.env.HOST || 'localhost';
 const isolation = process.env.WFP_ISOLATION !== 'off';
+const stateDir = process.env.WFP_STATE_DIR || '.wrangler/state';
 
 /** @type {Record<string, string>} */
 const vars = {};
@@ -37,6 +39,7 @@ const wrangler = spawn(
 		'dev',
 		'--port', String(port),
 		'--ip', host,
+		'--persist-to', stateDir,
 		'--show-interactive-dev-session=false',
 		...envFiles
 	],

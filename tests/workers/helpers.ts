@@ -1,0 +1,43 @@
+import { env } from 'cloudflare:test';
+import { beforeEach } from 'vitest';
+import { createPlatform } from '$lib/server/platform';
+import { createCaller } from '$lib/trpc/router';
+import type { WorkerBackend } from '$lib/server/backend';
+
+export const ORIGIN = 'http://platform.test';
+
+export const hello = (greeting = 'hello') =>
+	`export default { async fetch(request) {
+		const url = new URL(request.url);
+		return new Response(\`${greeting} \${request.method} \${url.pathname}\${url.search} \${request.headers.get('x-forwarded-prefix')} \${await request.text()}\`);
+	} }`;
+
+/** A router caller over the real KV namespace and Worker Loader of this test's workerd. */
+export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend) {
+	const platform = createPlatform({ ...env, ...vars } as Env, backend);
+	const caller = createCaller({ platform, origin: ORIGIN, request: new Request(ORIGIN) });
+	return { platform, caller };
+}
+
+/** Calls `fn`, expecting a tRPC error; returns its code and message. */
+export async function trpcError(fn: () => Promise<unknown>): Promise<{ code: string; message: string }> {
+	try {
+		await fn();
+	} catch (error) {
+		const { code, message } = error as { code: string; message: string };
+		return { code, message };
+	}
+	throw new Error('expected a tRPC error');
+}
+
+/** Each test starts from an empty KV namespace. */
+export function useEmptyKv() {
+	beforeEach(async () => {
+		let cursor: string | undefined;
+		do {
+			const page = await env.WORKER_MAPPINGS.list({ cursor });
+			await Promise.all(page.keys.map((key) => env.WORKER_MAPPINGS.delete(key.name)));
+			cursor = page.list_complete ? undefined : page.cursor;
+		} while (cursor);
+	});
+}

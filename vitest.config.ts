@@ -1,0 +1,45 @@
+import { defineConfig } from 'vitest/config';
+import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { fileURLToPath } from 'node:url';
+
+const lib = fileURLToPath(new URL('./src/lib', import.meta.url));
+const alias = { $lib: lib };
+
+export default defineConfig({
+	test: {
+		projects: [
+			{
+				// Pure logic in Node: name rules, module checks, CSRF rules, the CLI's helpers.
+				resolve: { alias },
+				test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], environment: 'node' }
+			},
+			{
+				// Inside workerd with real KV and a real Worker Loader: registry, backends, router via createCaller.
+				resolve: { alias },
+				plugins: [
+					cloudflareTest({
+						miniflare: {
+							compatibilityDate: '2026-08-01',
+							kvNamespaces: ['WORKER_MAPPINGS'],
+							workerLoaders: { LOADER: {} }
+						}
+					})
+				],
+				test: { name: 'workers', include: ['tests/workers/**/*.test.ts'] }
+			},
+			{
+				// The built app started exactly as `npm start` starts it, driven over HTTP and in Chromium.
+				resolve: { alias },
+				test: {
+					name: 'e2e',
+					include: ['tests/e2e/**/*.test.ts'],
+					environment: 'node',
+					testTimeout: 60_000,
+					hookTimeout: 120_000,
+					// Each file starts its own app; two cores fit one at a time best.
+					fileParallelism: false
+				}
+			}
+		]
+	}
+});
