@@ -1,6 +1,15 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
 declare global {
 	namespace App {
+		interface Locals {
+			/** Who is calling (set by src/hooks.server.ts before any route runs). */
+			session: {
+				/** No admin token is configured: anyone who can reach the server may deploy code. */
+				openMode: boolean;
+				/** The caller may use the control plane's mutations. */
+				authenticated: boolean;
+			};
+		}
 		interface Platform {
 			env: Env;
 			ctx: ExecutionContext;
@@ -25,6 +34,8 @@ declare global {
 		/** Override of the Cloudflare API origin (tests point it at a local stand-in). */
 		CLOUDFLARE_API_BASE_URL?: string;
 		DISPATCH_NAMESPACE?: string;
+		/** When set, every control-plane mutation needs this token (Bearer header or login cookie). */
+		PLATFORM_ADMIN_TOKEN?: string;
 		MAX_SCRIPT_BYTES?: string;
 		DEFAULT_COMPATIBILITY_DATE?: string;
 		DISPATCH_TIMEOUT_MS?: string;

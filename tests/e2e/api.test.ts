@@ -4,6 +4,9 @@ import { TRPCClientError } from '@trpc/client';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import { startApp, type RunningApp } from './app';
 
+/** Response bodies are whatever the Worker under test returned. */
+const json = (response: Response): Promise<any> => response.json();
+
 let app: RunningApp;
 let client: PlatformClient;
 
@@ -54,7 +57,7 @@ describe('the platform over HTTP (npm start)', () => {
 		});
 		expect(response.status).toBe(200);
 		expect(response.headers.get('x-from-worker')).toBe('v1');
-		expect(await response.json()).toEqual({
+		expect(await json(response)).toEqual({
 			tag: 'v1',
 			method: 'PUT',
 			path: '/any/path?q=1',
@@ -63,7 +66,7 @@ describe('the platform over HTTP (npm start)', () => {
 			internal: [],
 			body: 'hello body'
 		});
-		const root = await (await fetch(`${app.url}/user-workers/echo`)).json();
+		const root = await json(await fetch(`${app.url}/user-workers/echo`));
 		expect(root.path).toBe('/');
 	});
 
@@ -83,9 +86,9 @@ describe('the platform over HTTP (npm start)', () => {
 
 	it('serves a re-upload on the very next request', async () => {
 		await client.workers.upload.mutate({ name: 'echo', code: echo('v2') });
-		expect((await (await fetch(`${app.url}/user-workers/echo/`)).json()).tag).toBe('v2');
+		expect((await json(await fetch(`${app.url}/user-workers/echo/`))).tag).toBe('v2');
 		await client.workers.upload.mutate({ name: 'echo', code: echo('v3') });
-		expect((await (await fetch(`${app.url}/user-workers/echo/`)).json()).tag).toBe('v3');
+		expect((await json(await fetch(`${app.url}/user-workers/echo/`))).tag).toBe('v3');
 	});
 
 	it('lists with a cursor in name order, gets with source, deletes', async () => {
@@ -138,7 +141,7 @@ describe('the platform over HTTP (npm start)', () => {
 		// Wrong types are named too.
 		expect(await badRequest(client.workers.upload.mutate({ name: 42 as never, code: 'x' }))).toContain('name');
 
-		expect((await (await fetch(`${app.url}/user-workers/stable/`)).json()).tag).toBe('stable');
+		expect((await json(await fetch(`${app.url}/user-workers/stable/`))).tag).toBe('stable');
 	});
 
 	it('answers unknown Workers with a 404 page and failing Workers with a 5xx page naming them', async () => {
@@ -158,7 +161,7 @@ describe('the platform over HTTP (npm start)', () => {
 	it('never leaks stack traces in API errors', async () => {
 		const response = await fetch(`${app.url}/api/trpc/workers.get?input=${encodeURIComponent(JSON.stringify({ name: 'nope' }))}`);
 		expect(response.status).toBe(404);
-		const body = await response.json();
+		const body = await json(response);
 		expect(body.error.data.stack).toBeUndefined();
 	});
 });

@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { beforeEach } from 'vitest';
 import { createPlatform } from '$lib/server/platform';
 import { createCaller } from '$lib/trpc/router';
@@ -36,7 +36,7 @@ export function useEmptyKv() {
 		let cursor: string | undefined;
 		do {
 			const page = await env.WORKER_MAPPINGS.list({ cursor });
-			await Promise.all(page.keys.map((key) => env.WORKER_MAPPINGS.delete(key.name)));
+			await Promise.all(page.keys.map((key: { name: string }) => env.WORKER_MAPPINGS.delete(key.name)));
 			cursor = page.list_complete ? undefined : page.cursor;
 		} while (cursor);
 	});

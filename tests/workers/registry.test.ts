@@ -1,4 +1,4 @@
-import { env } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { WorkerRegistry, type StoredWorker } from '$lib/server/registry';
 import { useEmptyKv } from './helpers';

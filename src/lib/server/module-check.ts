@@ -24,7 +24,7 @@ export function checkWorkerModule(code: string): void {
 		if (node.type === 'ImportDeclaration' && !String(node.source.value).startsWith('cloudflare:'))
 			throw new InputError(
 				'code',
-				`line ${node.loc.start.line}: cannot import ${JSON.stringify(node.source.value)}; upload a single bundled module (only "cloudflare:*" imports are available)`
+				`line ${node.loc!.start.line}: cannot import ${JSON.stringify(node.source.value)}; upload a single bundled module (only "cloudflare:*" imports are available)`
 			);
 	}
 

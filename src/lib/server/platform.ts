@@ -111,7 +111,7 @@ function assertCompatibilityDate(date: string) {
 	if (parsed.getTime() > Date.now()) throw new InputError('compatibilityDate', `compatibilityDate ${date} is in the future`);
 }
 
-async function sha256Hex(bytes: Uint8Array): Promise<string> {
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 	const digest = await crypto.subtle.digest('SHA-256', bytes);
 	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
