@@ -84,6 +84,19 @@ describe('the platform over HTTP (npm start)', () => {
 		expect(await response.text()).toBe(String(size));
 	});
 
+	it('compresses only for clients that ask for it', async () => {
+		await client.workers.upload.mutate({
+			name: 'big-text',
+			code: 'export default { fetch() { return new Response("platform ".repeat(2000), { headers: { "content-type": "text/plain" } }) } }'
+		});
+		const plain = await fetch(`${app.url}/user-workers/big-text/`, { headers: { 'accept-encoding': 'identity' } });
+		expect(plain.headers.get('content-encoding')).toBeNull();
+		expect(await plain.text()).toBe('platform '.repeat(2000));
+		const gzipped = await fetch(`${app.url}/user-workers/big-text/`, { headers: { 'accept-encoding': 'gzip' } });
+		expect(gzipped.headers.get('content-encoding')).toBe('gzip');
+		expect(await gzipped.text()).toBe('platform '.repeat(2000));
+	});
+
 	it('serves a re-upload on the very next request', async () => {
 		await client.workers.upload.mutate({ name: 'echo', code: echo('v2') });
 		expect((await json(await fetch(`${app.url}/user-workers/echo/`))).tag).toBe('v2');

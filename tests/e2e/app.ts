@@ -24,9 +24,10 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+/** `stateDir`: keep state there (and leave it) instead of in a fresh temporary folder. */
+export async function startApp(env: Record<string, string> = {}, options: { stateDir?: string } = {}): Promise<RunningApp> {
 	const port = await freePort();
-	const stateDir = mkdtempSync(join(tmpdir(), 'wfp-state-'));
+	const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'wfp-state-'));
 	const child: ChildProcess = spawn(process.execPath, ['scripts/start.js'], {
 		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WFP_STATE_DIR: stateDir, WRANGLER_SEND_METRICS: 'false', ...env },
 		stdio: ['ignore', 'pipe', 'pipe'],
@@ -44,7 +45,7 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
 			await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
 			if (child.exitCode === null) process.kill(-child.pid!, 'SIGKILL');
 		}
-		rmSync(stateDir, { recursive: true, force: true });
+		if (!options.stateDir) rmSync(stateDir, { recursive: true, force: true });
 	};
 
 	const deadline = Date.now() + 90_000;

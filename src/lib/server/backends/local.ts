@@ -21,6 +21,9 @@ export const RUNNER_HEADERS = {
 	error: `${INTERNAL_HEADER_PREFIX}worker-error`
 } as const;
 
+/** Node's fetch (the `vite dev` server) always decodes compressed bodies; workerd's honours encodeResponseBody. */
+const FETCH_DECODES_BODIES = globalThis.navigator?.userAgent !== 'Cloudflare-Workers';
+
 export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBackend {
 	const kv = env.WORKER_MAPPINGS;
 
@@ -78,6 +81,8 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 				body: request.body,
 				redirect: 'manual',
 				signal,
+				// workerd: pass the runner's (possibly compressed) bytes through untouched.
+				encodeResponseBody: 'manual',
 				// @ts-expect-error Node's fetch (vite dev) needs this to stream a request body
 				duplex: 'half'
 			});
@@ -89,6 +94,12 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 		if (failure !== null) {
 			if (response.status === 404) throw new ScriptMissingError(script.scriptId);
 			throw new Error(failure);
+		}
+		if (FETCH_DECODES_BODIES && response.headers.has('content-encoding')) {
+			const decoded = new Response(response.body, response);
+			decoded.headers.delete('content-encoding');
+			decoded.headers.delete('content-length');
+			return decoded;
 		}
 		return response;
 	};
