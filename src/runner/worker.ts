@@ -1,6 +1,7 @@
 // The runner: a Worker, in its own workerd process supervised by scripts/runner.js, that runs user
 // Workers for the local backend. The app sends it requests over loopback; it pulls code from the app on
 // first use of each script version. If a user Worker hangs this process, only this process is restarted.
+import { WorkerEntrypoint } from 'cloudflare:workers';
 import { loadUserWorker, type UserWorkerLimits } from '../lib/server/user-worker-loader';
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
@@ -12,6 +13,35 @@ interface RunnerEnv {
 	/** Origin of the app that owns the scripts. */
 	CODE_URL: string;
 	RUNNER_SECRET: string;
+	/** This Worker's UserOutbound entrypoint (a service binding to itself, scripts/runner.js). */
+	USER_OUTBOUND: Fetcher;
+}
+
+/**
+ * Whether `url` points at this machine: the platform and the runner listen on loopback, so a user Worker
+ * may not call any loopback address (whatever the port), nor the host it was given as the platform's.
+ */
+function isPlatformAddress(url: URL, platformHost: string): boolean {
+	const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
+	return (
+		host === platformHost ||
+		host === 'localhost' ||
+		host.endsWith('.localhost') ||
+		/^127\./.test(host) ||
+		/^0+\.0+\.0+\.0+$/.test(host) ||
+		host === '::1' ||
+		host === '::' ||
+		/^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host)
+	);
+}
+
+/** The network as user Workers see it: everything but the platform and the runner. */
+export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
+	async fetch(request: Request): Promise<Response> {
+		if (isPlatformAddress(new URL(request.url), new URL(this.env.CODE_URL).hostname))
+			return new Response('user Workers may not call the platform or its runner (see SECURITY.md)', { status: 403 });
+		return fetch(request);
+	}
 }
 
 function failure(status: number, message: string): Response {
@@ -47,7 +77,7 @@ export default {
 			return response.text();
 		};
 		try {
-			return await loadUserWorker(env.LOADER, script, readCode, limits).fetch(forwarded);
+			return await loadUserWorker(env.LOADER, script, readCode, limits, env.USER_OUTBOUND).fetch(forwarded);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
 		}
