@@ -44,8 +44,9 @@ export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
 	}
 }
 
+/** URI-encoded: an error message may hold characters a header cannot (line breaks, unicode). */
 function failure(status: number, message: string): Response {
-	return new Response(message, { status, headers: { [RUNNER_HEADERS.error]: message.slice(0, 2000) } });
+	return new Response(null, { status, headers: { [RUNNER_HEADERS.error]: encodeURIComponent(message.slice(0, 2000)) } });
 }
 
 export default {

@@ -3,7 +3,7 @@
 // SvelteKit's routes.
 import { withoutPlatformCredentials } from './auth';
 import { INTERNAL_HEADER_PREFIX } from './backend';
-import { ScriptMissingError } from './errors';
+import { RuntimeUnavailableError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
 import { getPlatform, type WorkerPlatform } from './platform';
 import { hardenUserResponse } from './user-response';
@@ -62,6 +62,8 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 		return hardenUserResponse(outcome);
 	} catch (error) {
 		if (error instanceof ScriptMissingError) return notFound(name);
+		if (error instanceof RuntimeUnavailableError)
+			return platformErrorPage(503, `Worker "${name}" is unavailable`, `${error.message}. Try again in a few seconds.`);
 		const message = error instanceof Error ? error.message : String(error);
 		return platformErrorPage(502, `Worker "${name}" failed`, `It threw an error instead of returning a response: ${message}`);
 	} finally {
