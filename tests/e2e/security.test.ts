@@ -11,6 +11,8 @@ const TOKEN = 'e2e-admin-token-0123456789abcdef';
 const SANDBOX = 'sandbox allow-scripts allow-forms allow-popups allow-modals';
 
 let app: RunningApp;
+/** Response bodies are whatever the platform or the Worker under test returned. */
+const json = (response: Response): Promise<any> => response.json();
 const admin = () => createPlatformClient(app.url, { token: TOKEN });
 
 beforeAll(async () => {
@@ -45,14 +47,14 @@ async function signIn(): Promise<string> {
 
 describe('who may change the platform', () => {
 	it('refuses mutations without the token, with a message saying what to do', async () => {
-		for (const headers of [{}, { authorization: 'Bearer wrong-token' }]) {
+		for (const headers of [{}, { authorization: 'Bearer wrong-token' }] as Record<string, string>[]) {
 			const response = await fetch(`${app.url}/api/trpc/workers.upload`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', ...headers },
 				body: uploadBody('planted')
 			});
 			expect(response.status).toBe(401);
-			const body = await response.json();
+			const body = await json(response);
 			expect(body.error.message).toBe(UNAUTHENTICATED_MESSAGE);
 			expect(body.error.data.code).toBe('UNAUTHORIZED');
 		}
@@ -166,14 +168,14 @@ describe('user Workers cannot reach the platform', () => {
 		const asAdmin = await fetch(`${app.url}/user-workers/nosy/`, {
 			headers: { cookie: `theirs=1; ${cookie}; also=2`, authorization: `Bearer ${TOKEN}` }
 		});
-		expect(await asAdmin.json()).toEqual({ cookie: 'theirs=1; also=2', authorization: null });
+		expect(await json(asAdmin)).toEqual({ cookie: 'theirs=1; also=2', authorization: null });
 		expect(asAdmin.headers.get('set-cookie')).toBeNull();
 		expect(asAdmin.headers.get('clear-site-data')).toBeNull();
 		expect(asAdmin.headers.get('x-kept')).toBe('yes');
 		expect(asAdmin.headers.get('content-security-policy')).toBe("img-src 'self'; sandbox allow-scripts");
 
 		const theirOwn = await fetch(`${app.url}/user-workers/nosy/`, { headers: { authorization: 'Bearer their-own-key' } });
-		expect((await theirOwn.json()).authorization).toBe('Bearer their-own-key');
+		expect((await json(theirOwn)).authorization).toBe('Bearer their-own-key');
 		expect(theirOwn.headers.get('content-security-policy')).toBe("img-src 'self'; sandbox allow-scripts");
 
 		await admin().workers.upload.mutate({ name: 'plain', code: 'export default { fetch: () => new Response("hi") }' });
@@ -206,7 +208,7 @@ describe('user Workers cannot reach the platform', () => {
 				}
 			}`
 		});
-		const { env, results } = await (await fetch(`${app.url}/user-workers/prober/`)).json();
+		const { env, results } = await json(await fetch(`${app.url}/user-workers/prober/`));
 		expect(env).toEqual([]);
 		for (const [target, result] of Object.entries(results)) expect(result, target).toMatch(/^403 user Workers may not call the platform/);
 	});
