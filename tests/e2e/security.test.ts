@@ -289,3 +289,19 @@ describe('in a real browser', () => {
 		expect((await admin().workers.list.query()).workers.map((w) => w.name)).not.toContain('stolen');
 	});
 });
+
+// Last: it locks this client address out of /login for a minute.
+describe('guessing the token', () => {
+	it('is slowed down after 10 wrong tokens a minute', async () => {
+		const attempt = () => fetch(`${app.url}/login`, { ...FORM_POST, body: new URLSearchParams({ token: 'guess' }) });
+		// (One wrong token was sent earlier in this file.)
+		const statuses = [];
+		for (let i = 0; i < 9; i++) statuses.push((await attempt()).status);
+		expect(statuses).toEqual(Array(9).fill(403));
+		const refused = await attempt();
+		expect(refused.status).toBe(429);
+		expect(await refused.text()).toContain('Too many wrong tokens');
+		// API clients with the right token are not locked out.
+		expect((await admin().workers.list.query()).workers.length).toBeGreaterThan(0);
+	});
+});
