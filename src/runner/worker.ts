@@ -18,28 +18,38 @@ interface RunnerEnv {
 }
 
 /**
- * Whether `url` points at this machine: the platform and the runner listen on loopback, so a user Worker
- * may not call any loopback address (whatever the port), nor the host it was given as the platform's.
+ * Whether `url` points at this machine or a private network: the platform and the runner listen on
+ * loopback (any port), and on Cloudflare user Workers cannot reach private networks either. Names that
+ * resolve to such addresses are not caught (SECURITY.md).
  */
-function isPlatformAddress(url: URL, platformHost: string): boolean {
+function isPrivateAddress(url: URL, platformHost: string): boolean {
 	const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-	return (
-		host === platformHost ||
-		host === 'localhost' ||
-		host.endsWith('.localhost') ||
-		/^127\./.test(host) ||
-		/^0+\.0+\.0+\.0+$/.test(host) ||
-		host === '::1' ||
-		host === '::' ||
-		/^::ffff:(127\.|7f[0-9a-f]{2}:)/.test(host)
-	);
+	if (host === platformHost || host === 'localhost' || host.endsWith('.localhost')) return true;
+	// The URL parser writes every IPv4 form (decimal, hex, short) as a.b.c.d.
+	const ipv4 = host.match(/^(\d+)\.(\d+)\.\d+\.\d+$/);
+	if (ipv4) {
+		const [a, b] = [Number(ipv4[1]), Number(ipv4[2])];
+		return (
+			a === 0 ||
+			a === 10 ||
+			a === 127 ||
+			(a === 100 && b >= 64 && b <= 127) ||
+			(a === 169 && b === 254) ||
+			(a === 172 && b >= 16 && b <= 31) ||
+			(a === 192 && b === 168)
+		);
+	}
+	// IPv6: unspecified, loopback, unique-local, link-local, and IPv4-mapped (which could hide any of the above).
+	return host.includes(':') && (host === '::' || host === '::1' || /^(f[cd]|fe[89ab])/.test(host) || host.startsWith('::ffff:'));
 }
 
-/** The network as user Workers see it: everything but the platform and the runner. */
+/** The network as user Workers see it: the internet, not the platform, the runner or private networks. */
 export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
 	async fetch(request: Request): Promise<Response> {
-		if (isPlatformAddress(new URL(request.url), new URL(this.env.CODE_URL).hostname))
-			return new Response('user Workers may not call the platform or its runner (see SECURITY.md)', { status: 403 });
+		if (isPrivateAddress(new URL(request.url), new URL(this.env.CODE_URL).hostname))
+			return new Response('user Workers may not call the platform, its runner or private networks (see SECURITY.md)', {
+				status: 403
+			});
 		return fetch(request);
 	}
 }
