@@ -12,7 +12,7 @@ const ENTRY = fileURLToPath(new URL('../src/runner/worker.ts', import.meta.url))
 const RUNNER_COMPATIBILITY_DATE = '2026-08-01';
 
 async function bundleRunner() {
-	const result = await build({ entryPoints: [ENTRY], bundle: true, format: 'esm', platform: 'neutral', write: false, logLevel: 'silent' });
+	const result = await build({ entryPoints: [ENTRY], bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], write: false, logLevel: 'silent' });
 	return result.outputFiles[0].text;
 }
 
@@ -42,7 +42,9 @@ export async function startRunner({
 					script,
 					compatibilityDate: RUNNER_COMPATIBILITY_DATE,
 					workerLoaders: { LOADER: {} },
-					bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret }
+					bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret },
+					// User Workers' fetch() goes through the runner's own filter (src/runner/worker.ts).
+					serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } }
 				}
 			]
 		});

@@ -12,10 +12,10 @@ export const hello = (greeting = 'hello') =>
 		return new Response(\`${greeting} \${request.method} \${url.pathname}\${url.search} \${request.headers.get('x-forwarded-prefix')} \${await request.text()}\`);
 	} }`;
 
-/** A router caller over the real KV namespace and Worker Loader of this test's workerd. */
-export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend) {
+/** A router caller over the real KV namespace and Worker Loader of this test's workerd (signed in unless `session` says otherwise). */
+export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend, session = { openMode: false, authenticated: true }) {
 	const platform = createPlatform({ ...env, ...vars } as Env, backend);
-	const caller = createCaller({ platform, origin: ORIGIN, request: new Request(ORIGIN) });
+	const caller = createCaller({ platform, origin: ORIGIN, request: new Request(ORIGIN), session });
 	return { platform, caller };
 }
 

@@ -12,6 +12,8 @@ export interface PlatformConfig {
 	/** Per-request limits passed to the runtime for every user Worker invocation. */
 	limits: { cpuMs: number; subRequests: number };
 	runner: { url: string; secret: string } | null;
+	/** PLATFORM_ADMIN_TOKEN: when set, control-plane mutations need it (src/lib/server/auth.ts). */
+	adminToken: string | null;
 	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string } | null;
 }
 
@@ -69,6 +71,7 @@ export function readConfig(env: Env): PlatformConfig {
 			subRequests: positiveInt(env.USER_WORKER_SUBREQUESTS, DEFAULTS.subRequests, 'USER_WORKER_SUBREQUESTS')
 		},
 		runner: runnerUrl && runnerSecret ? { url: runnerUrl.replace(/\/$/, ''), secret: runnerSecret } : null,
+		adminToken: env.PLATFORM_ADMIN_TOKEN || null,
 		cloudflare
 	};
 }

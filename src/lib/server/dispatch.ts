@@ -1,10 +1,12 @@
 // The dispatch path: /user-workers/<name>/<path> -> that user Worker. hooks.server.ts hands every
 // request here first; anything that is not the platform's own returns undefined and goes on to
 // SvelteKit's routes.
+import { withoutPlatformCredentials } from './auth';
 import { INTERNAL_HEADER_PREFIX } from './backend';
-import { ScriptMissingError } from './errors';
+import { RuntimeUnavailableError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
 import { getPlatform, type WorkerPlatform } from './platform';
+import { hardenUserResponse } from './user-response';
 import { workerNameProblem } from '$lib/worker-name';
 
 export const DISPATCH_PREFIX = '/user-workers/';
@@ -30,7 +32,7 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 	const record = workerNameProblem(name) ? null : await platform.registry.lookup(name);
 	if (!record) return notFound(name);
 
-	const headers = new Headers(request.headers);
+	const headers = withoutPlatformCredentials(request.headers, platform.config);
 	for (const key of [...headers.keys()]) if (key.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(key);
 	headers.set('x-forwarded-prefix', DISPATCH_PREFIX + name);
 	const forwarded = new Request(url.origin + path + url.search, {
@@ -57,9 +59,11 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 				`It did not start answering within ${seconds} s (DISPATCH_TIMEOUT_MS), so the platform stopped waiting.`
 			);
 		}
-		return outcome;
+		return hardenUserResponse(outcome);
 	} catch (error) {
 		if (error instanceof ScriptMissingError) return notFound(name);
+		if (error instanceof RuntimeUnavailableError)
+			return platformErrorPage(503, `Worker "${name}" is unavailable`, `${error.message}. Try again in a few seconds.`);
 		const message = error instanceof Error ? error.message : String(error);
 		return platformErrorPage(502, `Worker "${name}" failed`, `It threw an error instead of returning a response: ${message}`);
 	} finally {

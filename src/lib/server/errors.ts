@@ -26,3 +26,11 @@ export class ScriptMissingError extends Error {
 		this.name = 'ScriptMissingError';
 	}
 }
+
+/** The runtime that runs user Workers is not answering (the local runner restarting, say): try again. */
+export class RuntimeUnavailableError extends Error {
+	constructor(message: string) {
+		super(message);
+		this.name = 'RuntimeUnavailableError';
+	}
+}

@@ -11,7 +11,9 @@ export function loadUserWorker(
 	loader: WorkerLoader,
 	script: ScriptRef,
 	readCode: () => Promise<string>,
-	limits: UserWorkerLimits
+	limits: UserWorkerLimits,
+	/** Where the Worker's own fetch() calls go; by default wherever this process's go. */
+	globalOutbound?: Fetcher
 ): Fetcher {
 	// The id changes with the code, so a re-upload gets a fresh isolate on its very next request.
 	const id = `${script.scriptId}:${script.sha256}`;
@@ -20,7 +22,8 @@ export function loadUserWorker(
 		mainModule: 'worker.js',
 		modules: { 'worker.js': await readCode() },
 		// User Workers get no platform bindings or secrets.
-		env: {}
+		env: {},
+		...(globalOutbound && { globalOutbound })
 	}));
 	return worker.getEntrypoint(undefined, { limits });
 }

@@ -1,3 +1,4 @@
+import type { Session } from '$lib/server/auth';
 import { getPlatform, type WorkerPlatform } from '$lib/server/platform';
 
 export interface Context {
@@ -5,8 +6,10 @@ export interface Context {
 	/** Origin the caller reached us on, for absolute Worker URLs. */
 	origin: string;
 	request: Request;
+	/** Who is calling (src/lib/server/auth.ts): every mutation needs `authenticated`. */
+	session: Session;
 }
 
-export function createContext(request: Request, env: Env): Context {
-	return { platform: getPlatform(env), origin: new URL(request.url).origin, request };
+export function createContext(request: Request, env: Env, session: Session): Context {
+	return { platform: getPlatform(env), origin: new URL(request.url).origin, request, session };
 }

@@ -3,6 +3,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context';
+import { refusalMessage } from '$lib/server/auth';
 import { InputError, NotFoundError } from '$lib/server/errors';
 import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
 import { workerPath } from '$lib/worker-name';
@@ -37,6 +38,15 @@ const platformErrors = t.middleware(async ({ next }) => {
 
 const procedure = t.procedure.use(platformErrors);
 
+/**
+ * Changes to the platform need a session (admin token or login cookie, or open mode). Queries stay public
+ * so that anyone who may call the Workers may also browse them; this includes their source (SECURITY.md).
+ */
+const adminProcedure = procedure.use(({ ctx, next }) => {
+	if (!ctx.session.authenticated) throw new TRPCError({ code: 'UNAUTHORIZED', message: refusalMessage(ctx.platform.config) });
+	return next();
+});
+
 export interface WorkerRecord extends StoredWorker {
 	/** Where the Worker is served. */
 	url: string;
@@ -51,7 +61,7 @@ const nameInput = z.object({ name: z.string({ error: 'name must be a string' }) 
 
 export const appRouter = t.router({
 	workers: t.router({
-		upload: procedure
+		upload: adminProcedure
 			.input(
 				z.object({
 					name: z.string({ error: 'name must be a string' }),
@@ -84,7 +94,7 @@ export const appRouter = t.router({
 			.input(nameInput)
 			.query(async ({ ctx, input }) => withUrl(await ctx.platform.get(input.name), ctx.origin) as WorkerRecord & { code: string }),
 
-		delete: procedure.input(nameInput).mutation(async ({ ctx, input }) => {
+		delete: adminProcedure.input(nameInput).mutation(async ({ ctx, input }) => {
 			await ctx.platform.delete(input.name);
 			return { name: input.name, deleted: true as const };
 		})

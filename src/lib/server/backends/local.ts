@@ -4,7 +4,7 @@
 // the platform. The runner pulls code from this app on demand (see serveInternal).
 import type { PlatformConfig } from '../config';
 import { INTERNAL_HEADER_PREFIX, type ScriptRef, type WorkerBackend } from '../backend';
-import { ScriptMissingError } from '../errors';
+import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker } from '../user-worker-loader';
 import { safeEqual } from '../secrets';
 
@@ -17,7 +17,7 @@ export const RUNNER_HEADERS = {
 	script: `${INTERNAL_HEADER_PREFIX}script`,
 	limits: `${INTERNAL_HEADER_PREFIX}limits`,
 	url: `${INTERNAL_HEADER_PREFIX}url`,
-	/** Set on a runner response when the user Worker failed rather than answered. */
+	/** Set on a runner response when the user Worker failed rather than answered: the URI-encoded message. */
 	error: `${INTERNAL_HEADER_PREFIX}worker-error`
 } as const;
 
@@ -88,12 +88,12 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 			});
 		} catch (error) {
 			if (signal.aborted) throw error;
-			throw new Error(`the user Worker runner is not answering (${(error as Error).message}); it restarts by itself`);
+			throw new RuntimeUnavailableError(`the user Worker runner is not answering (${(error as Error).message}); it restarts by itself`);
 		}
 		const failure = response.headers.get(RUNNER_HEADERS.error);
 		if (failure !== null) {
 			if (response.status === 404) throw new ScriptMissingError(script.scriptId);
-			throw new Error(failure);
+			throw new Error(decodeURIComponent(failure));
 		}
 		if (FETCH_DECODES_BODIES && response.headers.has('content-encoding')) {
 			const decoded = new Response(response.body, response);
