@@ -2,7 +2,7 @@
 // request here first; anything that is not the platform's own returns undefined and goes on to
 // SvelteKit's routes.
 import { INTERNAL_HEADER_PREFIX } from './backend';
-import { ScriptMissingError } from './errors';
+import { LimitExceededError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
 import { getPlatform, type WorkerPlatform } from './platform';
 import { workerNameProblem } from '$lib/worker-name';
@@ -60,6 +60,12 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 		return outcome;
 	} catch (error) {
 		if (error instanceof ScriptMissingError) return notFound(name);
+		if (error instanceof LimitExceededError)
+			return platformErrorPage(
+				503,
+				`Worker "${name}" exceeded its ${error.limit === 'cpu' ? 'CPU time' : 'subrequest'} limit`,
+				`The runtime stopped it: ${error.message}`
+			);
 		const message = error instanceof Error ? error.message : String(error);
 		return platformErrorPage(502, `Worker "${name}" failed`, `It threw an error instead of returning a response: ${message}`);
 	} finally {

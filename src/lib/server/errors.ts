@@ -26,3 +26,14 @@ export class ScriptMissingError extends Error {
 		this.name = 'ScriptMissingError';
 	}
 }
+
+/** The runtime stopped a user Worker for going over a per-request limit (cloudflare backend). */
+export class LimitExceededError extends Error {
+	constructor(
+		readonly limit: 'cpu' | 'subrequests',
+		message: string
+	) {
+		super(message);
+		this.name = 'LimitExceededError';
+	}
+}
