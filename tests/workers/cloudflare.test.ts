@@ -4,7 +4,7 @@
 // its wire format (tests/support/fake-cloudflare-api.ts; started in Node by the project's globalSetup
 // and reached over loopback), and DISPATCHER is a stand-in that runs the fake API's scripts through
 // this workerd's real Worker Loader (tests/workers/cloudflare-dispatcher.ts).
-import { describe, expect, inject, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { hello, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
 import { createStandInDispatcher } from './cloudflare-dispatcher';
 import { dispatchToUserWorker } from '$lib/server/dispatch';
@@ -43,9 +43,11 @@ const scriptUrl = (scriptId: string) =>
 	`${api.url}/client/v4/accounts/${api.accountId}/workers/dispatch/namespaces/${api.namespace}/scripts/${scriptId}`;
 const authorized = { authorization: `Bearer ${api.apiToken}` };
 
-// The first upload loads the (large) SDK into workerd: seconds on a busy machine.
 describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)', { timeout: 30_000 }, () => {
 	useEmptyKv();
+	// The backend imports the SDK on first use; in this test workerd that means transforming hundreds of
+	// modules, which takes seconds on a busy machine. Done once here, so no test pays for it.
+	beforeAll(() => import('cloudflare'), 120_000);
 
 	it('uploads through the API as a module with its metadata and serves it through the dispatch namespace', async () => {
 		const { caller, platform, dispatcher } = cloudflareSetup({ USER_WORKER_CPU_MS: '20', USER_WORKER_SUBREQUESTS: '7' });
