@@ -126,22 +126,28 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		expect(await caller.workers.delete({ name: 'vanished' })).toEqual({ name: 'vanished', deleted: true });
 	});
 
-	it('answers a 503 page naming the Worker when it exceeds its CPU or subrequest limit', async () => {
-		const { caller, platform, dispatcher } = cloudflareSetup();
-		const cpu = await caller.workers.upload({ name: 'spinner', code: hello() });
-		const fanout = await caller.workers.upload({ name: 'fanout', code: hello() });
-		dispatcher.exceedLimit(cpu.scriptId, 'cpu');
-		dispatcher.exceedLimit(fanout.scriptId, 'subrequests');
+	it('answers a 503 page naming the Worker when it exceeds its subrequest or CPU limit', async () => {
+		const { caller, platform, dispatcher } = cloudflareSetup({ USER_WORKER_SUBREQUESTS: '2' });
+		const fanOut = (count: number) => `export default { async fetch() {
+			for (let i = 0; i < ${count}; i++) await fetch(${JSON.stringify(`${api.url}/__fake/requests`)});
+			return new Response('made ${count} subrequests');
+		} }`;
+		await caller.workers.upload({ name: 'within', code: fanOut(2) });
+		await caller.workers.upload({ name: 'fanout', code: fanOut(3) });
+		const spinner = await caller.workers.upload({ name: 'spinner', code: hello() });
+		dispatcher.exceedCpuLimit(spinner.scriptId);
 
+		expect(await (await dispatch(platform, '/user-workers/within/')).text()).toBe('made 2 subrequests');
+		const fanning = await dispatch(platform, '/user-workers/fanout/');
+		expect(fanning.status).toBe(503);
+		const page = await fanning.text();
+		expect(page).toContain('Worker &quot;fanout&quot; exceeded its subrequest limit');
+		expect(page).toContain('Too many subrequests.');
 		const spinning = await dispatch(platform, '/user-workers/spinner/');
 		expect(spinning.status).toBe(503);
 		expect(await spinning.text()).toContain('Worker &quot;spinner&quot; exceeded its CPU time limit');
-		const fanning = await dispatch(platform, '/user-workers/fanout/');
-		expect(fanning.status).toBe(503);
-		expect(await fanning.text()).toContain('Worker &quot;fanout&quot; exceeded its subrequest limit');
 		// Everything else keeps serving.
-		await caller.workers.upload({ name: 'fine', code: hello('fine') });
-		expect(await (await dispatch(platform, '/user-workers/fine/')).text()).toMatch(/^fine /);
+		expect(await (await dispatch(platform, '/user-workers/within/')).text()).toBe('made 2 subrequests');
 	});
 
 	it('reports a wrong API token as an error naming the credentials, storing nothing', async () => {
