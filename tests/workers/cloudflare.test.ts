@@ -4,27 +4,28 @@
 // its wire format (tests/support/fake-cloudflare-api.ts; started in Node by the project's globalSetup
 // and reached over loopback), and DISPATCHER is a stand-in that runs the fake API's scripts through
 // this workerd's real Worker Loader (tests/workers/cloudflare-dispatcher.ts).
+import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { hello, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
 import { createStandInDispatcher } from './cloudflare-dispatcher';
-import { dispatchToUserWorker } from '$lib/server/dispatch';
+import { dispatchToUserWorker, interceptPlatformRequest } from '$lib/server/dispatch';
 import type { WorkerPlatform } from '$lib/server/platform';
 
 const api = inject('fakeCloudflareApi');
 const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
 
-function cloudflareSetup(vars: Partial<Env> = {}) {
+function cloudflareSetup(overrides: Partial<Env> = {}) {
 	const dispatcher = createStandInDispatcher(api.url);
-	const { platform, caller } = setup({
+	const vars: Partial<Env> = {
 		PLATFORM_BACKEND: 'cloudflare',
 		CLOUDFLARE_ACCOUNT_ID: api.accountId,
 		CLOUDFLARE_API_TOKEN: api.apiToken,
 		DISPATCH_NAMESPACE: api.namespace,
 		CLOUDFLARE_API_BASE_URL: `${api.url}/client/v4`,
 		DISPATCHER: dispatcher,
-		...vars
-	});
-	return { platform, caller, dispatcher };
+		...overrides
+	};
+	return { ...setup(vars), dispatcher, vars };
 }
 
 const dispatch = (platform: WorkerPlatform, path: string, init?: RequestInit) => {
@@ -64,6 +65,15 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		expect(response.status).toBe(200);
 		expect(await response.text()).toBe('hello POST /any/path?q=1 /user-workers/hello payload');
 		expect(dispatcher.calls).toEqual([{ name: record.scriptId, options: { limits: { cpuMs: 20, subRequests: 7 } } }]);
+	});
+
+	it('is the backend the hooks dispatch to when the environment says PLATFORM_BACKEND=cloudflare', async () => {
+		const { caller, dispatcher, vars } = cloudflareSetup();
+		const record = await caller.workers.upload({ name: 'hooked', code: hello('hooked') });
+		const url = new URL('/user-workers/hooked/x?y=1', ORIGIN);
+		const response = await interceptPlatformRequest(new Request(url), url, { ...env, ...vars } as Env);
+		expect(await response!.text()).toBe('hooked GET /x?y=1 /user-workers/hooked ');
+		expect(dispatcher.calls.map((call) => call.name)).toEqual([record.scriptId]);
 	});
 
 	it('gets the source back from the API, and a re-upload serves the very next request', async () => {
