@@ -84,15 +84,19 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 		const route = url.pathname.match(
 			/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)(\/content)?$/
 		);
-		if (!route) throw new ApiFailure(404, [{ code: 7003, message: 'Could not route to ' + url.pathname + ', perhaps your object identifier is invalid?' }]);
+		if (!route) {
+			const message = `Could not route to ${url.pathname}, perhaps your object identifier is invalid?`;
+			throw new ApiFailure(404, [{ code: 7003, message }]);
+		}
 		authenticate(request, route[1]);
+		// The real API's wording; its code for this case is not documented, so the fake's is a placeholder.
 		if (decodeURIComponent(route[2]) !== options.namespace)
 			throw new ApiFailure(404, [{ code: 100119, message: 'Dispatch namespace not found' }]);
 		const name = decodeURIComponent(route[3]);
 		const method = request.method;
 
 		if (route[4]) {
-			if (method !== 'GET') throw new ApiFailure(405, [{ code: 10000, message: 'Method not allowed' }]);
+			if (method !== 'GET') throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
 			const script = scripts.get(name);
 			if (!script) throw scriptNotFound();
 			const form = new FormData();
@@ -120,7 +124,7 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 			if (!scripts.delete(name)) throw scriptNotFound();
 			return envelope(200, null);
 		}
-		throw new ApiFailure(405, [{ code: 10000, message: 'Method not allowed' }]);
+		throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
 	}
 
 	function authenticate(request: IncomingMessage, accountId: string) {
@@ -200,14 +204,16 @@ async function parseUpload(
 	if (typeof metadata.main_module !== 'string' || metadata.main_module === '')
 		throw validation('metadata.main_module is required: the name of the part holding the main ES module');
 	const compatibilityDate = metadata.compatibility_date;
-	if (compatibilityDate !== undefined && (typeof compatibilityDate !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(compatibilityDate)))
+	const dateShaped = typeof compatibilityDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(compatibilityDate);
+	if (compatibilityDate !== undefined && !dateShaped)
 		throw validation(`metadata.compatibility_date must look like 2026-08-01, got ${JSON.stringify(compatibilityDate)}`);
 
 	const modules: Record<string, string> = {};
 	for (const [part, value] of form.entries()) {
 		if (part === 'metadata') continue;
-		if (typeof value === 'string' || value.type !== MODULE_TYPE)
-			throw validation(`Part "${part}" has unsupported Content-Type "${typeof value === 'string' ? 'text/plain' : value.type}"; modules need ${MODULE_TYPE}`);
+		const partType = typeof value === 'string' ? 'text/plain' : value.type;
+		if (typeof value === 'string' || partType !== MODULE_TYPE)
+			throw validation(`Part "${part}" has unsupported Content-Type "${partType}"; modules need ${MODULE_TYPE}`);
 		modules[part] = await value.text();
 	}
 	const main = modules[metadata.main_module];

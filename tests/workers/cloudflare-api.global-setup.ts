@@ -17,7 +17,11 @@ declare module 'vitest' {
 }
 
 export default async function setup(project: TestProject) {
-	const credentials = { accountId: 'f0e1d2c3b4a5f0e1d2c3b4a5f0e1d2c3', apiToken: 'test-api-token', namespace: 'test-namespace' };
+	const credentials = {
+		accountId: 'f0e1d2c3b4a5f0e1d2c3b4a5f0e1d2c3',
+		apiToken: 'test-api-token',
+		namespace: 'test-namespace'
+	};
 	const api = await startFakeCloudflareApi(credentials);
 	project.provide('fakeCloudflareApi', { url: api.url, ...credentials });
 	return () => api.close();

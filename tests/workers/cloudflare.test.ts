@@ -37,7 +37,12 @@ const dispatch = (platform: WorkerPlatform, path: string, init?: RequestInit) =>
 async function storedScript(scriptId: string) {
 	const response = await fetch(`${api.url}/__fake/scripts/${scriptId}`);
 	if (response.status === 404) return null;
-	return (await response.json()) as { mainModule: string; compatibilityDate: string; modules: Record<string, string>; etag: string };
+	return (await response.json()) as {
+		mainModule: string;
+		compatibilityDate: string;
+		modules: Record<string, string>;
+		etag: string;
+	};
 }
 
 const scriptUrl = (scriptId: string) =>
@@ -179,10 +184,12 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 
 describe('the fake Cloudflare API is as strict as the real one', () => {
 	const moduleFile = (code = hello()) => new File([code], 'worker.js', { type: 'application/javascript+module' });
-	const metadataFile = (metadata: object) => new File([JSON.stringify(metadata)], 'metadata.json', { type: 'application/json' });
+	const metadataFile = (metadata: object) =>
+		new File([JSON.stringify(metadata)], 'metadata.json', { type: 'application/json' });
 	const upload = async (form: FormData, headers: HeadersInit = authorized) => {
 		const response = await fetch(scriptUrl('strictness-check'), { method: 'PUT', body: form, headers });
-		return { status: response.status, body: (await response.json()) as { success: boolean; errors: { code: number; message: string }[] } };
+		const body: { success: boolean; errors: { code: number; message: string }[] } = await response.json();
+		return { status: response.status, body };
 	};
 	const form = (parts: Record<string, File>) => {
 		const data = new FormData();
@@ -191,7 +198,8 @@ describe('the fake Cloudflare API is as strict as the real one', () => {
 	};
 
 	it('accepts a well-formed module upload', async () => {
-		const { status, body } = await upload(form({ metadata: metadataFile({ main_module: 'worker.js' }), 'worker.js': moduleFile() }));
+		const parts = { metadata: metadataFile({ main_module: 'worker.js' }), 'worker.js': moduleFile() };
+		const { status, body } = await upload(form(parts));
 		expect(status).toBe(200);
 		expect(body).toMatchObject({ success: true, errors: [], messages: [], result: { id: 'strictness-check' } });
 	});
@@ -211,7 +219,10 @@ describe('the fake Cloudflare API is as strict as the real one', () => {
 			[form({ metadata: metadataFile({ main_module: 'index.js' }), 'worker.js': moduleFile() }), /No such module "index.js"/],
 			[form({ metadata: metadataFile({}), 'worker.js': moduleFile() }), /main_module is required/],
 			[
-				form({ metadata: metadataFile({ main_module: 'worker.js' }), 'worker.js': new File([hello()], 'worker.js', { type: 'text/plain' }) }),
+				form({
+					metadata: metadataFile({ main_module: 'worker.js' }),
+					'worker.js': new File([hello()], 'worker.js', { type: 'text/plain' })
+				}),
 				/unsupported Content-Type/
 			]
 		] as const;

@@ -110,11 +110,10 @@ function apiError(error: unknown, script: ScriptRef): Error {
 	if (isScriptNotFound(error)) return new ScriptMissingError(script.scriptId);
 	const detail = errors?.length ? errors.map((e) => `${e.message} (code ${e.code})`).join('; ') : undefined;
 	if (status === 400 && detail) return new InputError('code', `Cloudflare rejected the script: ${detail}`);
-	if (status === 401 || status === 403)
-		return new Error(
-			`the Cloudflare API refused the platform's credentials (check CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID): ${detail ?? status}`,
-			{ cause: error }
-		);
+	if (status === 401 || status === 403) {
+		const check = 'check CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID';
+		return new Error(`the Cloudflare API refused the platform's credentials (${check}): ${detail ?? status}`, { cause: error });
+	}
 	if (status && detail) return new Error(`Cloudflare API error ${status}: ${detail}`, { cause: error });
 	return error instanceof Error ? error : new Error(String(error));
 }
