@@ -17,10 +17,12 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 	const scope = { account_id: settings.accountId, dispatch_namespace: settings.namespace };
 
 	let client: Promise<Cloudflare> | undefined;
-	const scripts = async () =>
-		(await (client ??= import('cloudflare').then(
+	const scripts = async () => {
+		client ??= import('cloudflare').then(
 			({ Cloudflare }) => new Cloudflare({ apiToken: settings.apiToken, baseURL: settings.apiBaseUrl, maxRetries: 1 })
-		))).workersForPlatforms.dispatch.namespaces.scripts;
+		);
+		return (await client).workersForPlatforms.dispatch.namespaces.scripts;
+	};
 
 	return {
 		async deploy(script, code) {
@@ -64,11 +66,11 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 			}
 		},
 
-		async fetch(script, request) {
+		async fetch(script, request, signal) {
 			// The binding throws "Worker not found" (on get or on fetch) for a script the namespace lacks,
 			// and the runtime's limit errors when the Worker exceeds the limits passed here.
 			try {
-				return await dispatcher.get(script.scriptId, {}, { limits: config.limits }).fetch(request);
+				return await dispatcher.get(script.scriptId, {}, { limits: config.limits }).fetch(request, { signal });
 			} catch (error) {
 				throw dispatchError(error, script);
 			}
