@@ -1,7 +1,7 @@
 // A stand-in for the dispatch namespace binding (`env.DISPATCHER`) that runs the scripts the fake
 // Cloudflare API holds through this workerd's real Worker Loader, so the dispatch path is real end to
-// end. Like the real binding, `get()` never fails; the returned Fetcher's `fetch` throws
-// "Worker not found." for a script the namespace lacks.
+// end. For a script the namespace lacks, the real binding throws "Worker not found." from `get()` or
+// from the Fetcher's `fetch`; the stand-in, which looks scripts up over HTTP, throws it from `fetch`.
 // Limits: local workerd enforces none, so the stand-in enforces `subRequests` itself, inside the user
 // Worker's isolate, throwing the runtime's error from the Worker's own `fetch()` calls. CPU time cannot
 // be measured here: for a script marked with `exceedCpuLimit` it throws the runtime's CPU limit error.

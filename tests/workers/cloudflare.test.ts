@@ -141,6 +141,20 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		expect(await caller.workers.delete({ name: 'vanished' })).toEqual({ name: 'vanished', deleted: true });
 	});
 
+	it('answers the 404 page when the binding throws "Worker not found" from get() itself', async () => {
+		const { caller } = cloudflareSetup();
+		await caller.workers.upload({ name: 'gone', code: hello() });
+		const throwingOnGet: DispatchNamespace = {
+			get() {
+				throw new Error('Worker not found.');
+			}
+		};
+		const { platform } = cloudflareSetup({ DISPATCHER: throwingOnGet });
+		const response = await dispatch(platform, '/user-workers/gone/');
+		expect(response.status).toBe(404);
+		expect(await response.text()).toContain('No Worker is named &quot;gone&quot;');
+	});
+
 	it('answers a 503 page naming the Worker when it exceeds its subrequest or CPU limit', async () => {
 		const { caller, platform, dispatcher } = cloudflareSetup({ USER_WORKER_SUBREQUESTS: '2' });
 		const fanOut = (count: number) => `export default { async fetch() {
