@@ -25,7 +25,12 @@ export default defineConfig({
 						}
 					})
 				],
-				test: { name: 'workers', include: ['tests/workers/**/*.test.ts'] }
+				test: {
+					name: 'workers',
+					include: ['tests/workers/**/*.test.ts'],
+					// The fake Cloudflare API (Node) for the cloudflare backend's tests.
+					globalSetup: ['tests/workers/cloudflare-api.global-setup.ts']
+				}
 			},
 			{
 				// The built app started exactly as `npm start` starts it, driven over HTTP and in Chromium.

@@ -3,7 +3,7 @@
 // SvelteKit's routes.
 import { withoutPlatformCredentials } from './auth';
 import { INTERNAL_HEADER_PREFIX } from './backend';
-import { RuntimeUnavailableError, ScriptMissingError } from './errors';
+import { LimitExceededError, RuntimeUnavailableError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
 import { getPlatform, type WorkerPlatform } from './platform';
 import { hardenUserResponse } from './user-response';
@@ -64,6 +64,12 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 		if (error instanceof ScriptMissingError) return notFound(name);
 		if (error instanceof RuntimeUnavailableError)
 			return platformErrorPage(503, `Worker "${name}" is unavailable`, `${error.message}. Try again in a few seconds.`);
+		if (error instanceof LimitExceededError)
+			return platformErrorPage(
+				503,
+				`Worker "${name}" exceeded its ${error.limit === 'cpu' ? 'CPU time' : 'subrequest'} limit`,
+				`The runtime stopped it: ${error.message}`
+			);
 		const message = error instanceof Error ? error.message : String(error);
 		return platformErrorPage(502, `Worker "${name}" failed`, `It threw an error instead of returning a response: ${message}`);
 	} finally {

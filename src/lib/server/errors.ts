@@ -34,3 +34,14 @@ export class RuntimeUnavailableError extends Error {
 		this.name = 'RuntimeUnavailableError';
 	}
 }
+
+/** The runtime stopped a user Worker for going over a per-request limit (cloudflare backend). */
+export class LimitExceededError extends Error {
+	constructor(
+		readonly limit: 'cpu' | 'subrequests',
+		message: string
+	) {
+		super(message);
+		this.name = 'LimitExceededError';
+	}
+}

@@ -3,32 +3,46 @@
 // dispatch path); requests run through the dispatch namespace binding.
 import type { PlatformConfig } from '../config';
 import type { ScriptRef, WorkerBackend } from '../backend';
-import { InputError, ScriptMissingError } from '../errors';
+import { InputError, LimitExceededError, ScriptMissingError } from '../errors';
 
 type Cloudflare = import('cloudflare').Cloudflare;
+type ScriptUpdateParams = Parameters<Cloudflare['workersForPlatforms']['dispatch']['namespaces']['scripts']['update']>[1];
 
 const MAIN_MODULE = 'worker.js';
 
 export function createCloudflareBackend(env: Env, config: PlatformConfig): WorkerBackend {
 	const settings = config.cloudflare!;
 	const dispatcher = env.DISPATCHER;
-	if (!dispatcher) throw new Error('the cloudflare backend needs the DISPATCHER (dispatch_namespaces) binding');
+	if (!dispatcher) throw new Error('PLATFORM_BACKEND=cloudflare needs the DISPATCHER (dispatch_namespaces) binding');
 	const scope = { account_id: settings.accountId, dispatch_namespace: settings.namespace };
 
 	let client: Promise<Cloudflare> | undefined;
-	const api = () =>
-		(client ??= import('cloudflare').then(
+	const scripts = async () => {
+		client ??= import('cloudflare').then(
 			({ Cloudflare }) => new Cloudflare({ apiToken: settings.apiToken, baseURL: settings.apiBaseUrl, maxRetries: 1 })
-		));
+		);
+		return (await client).workersForPlatforms.dispatch.namespaces.scripts;
+	};
 
 	return {
 		async deploy(script, code) {
-			const { toFile } = await import('cloudflare');
+			// The API reads a JSON `metadata` part and the module from the part `main_module` names. SDK 7
+			// would send `metadata[main_module]` fields, a `files[]` part and `Content-Type:
+			// application/javascript` (cloudflare-typescript#2799), so the parts are given as files under
+			// the names the API expects (extra body keys pass through) and the content type is left to
+			// fetch, which adds the multipart boundary.
+			const upload = {
+				...scope,
+				metadata: new File(
+					[JSON.stringify({ main_module: MAIN_MODULE, compatibility_date: script.compatibilityDate })],
+					'metadata.json',
+					{ type: 'application/json' }
+				),
+				[MAIN_MODULE]: new File([code], MAIN_MODULE, { type: 'application/javascript+module' })
+			};
 			try {
-				await (await api()).workersForPlatforms.dispatch.namespaces.scripts.update(script.scriptId, {
-					...scope,
-					metadata: { main_module: MAIN_MODULE, compatibility_date: script.compatibilityDate },
-					files: [await toFile(new Blob([code], { type: 'application/javascript+module' }), MAIN_MODULE)]
+				await (await scripts()).update(script.scriptId, upload as unknown as ScriptUpdateParams, {
+					headers: { 'content-type': null }
 				});
 			} catch (error) {
 				throw apiError(error, script);
@@ -37,8 +51,7 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 
 		async source(script) {
 			try {
-				const response = await (await api()).workersForPlatforms.dispatch.namespaces.scripts.content.get(script.scriptId, scope);
-				return await moduleSource(response);
+				return await mainModuleSource(await (await scripts()).content.get(script.scriptId, scope));
 			} catch (error) {
 				throw apiError(error, script);
 			}
@@ -46,25 +59,20 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 
 		async remove(script) {
 			try {
-				await (await api()).workersForPlatforms.dispatch.namespaces.scripts.delete(script.scriptId, { ...scope, force: true });
+				// force: delete even if other scripts are bound to it (user Workers get no bindings anyway).
+				await (await scripts()).delete(script.scriptId, { ...scope, force: true });
 			} catch (error) {
-				if (!isNotFound(error)) throw apiError(error, script);
+				if (!isScriptNotFound(error)) throw apiError(error, script);
 			}
 		},
 
-		async fetch(script, request) {
-			let worker: Fetcher;
+		async fetch(script, request, signal) {
+			// The binding throws "Worker not found" (on get or on fetch) for a script the namespace lacks,
+			// and the runtime's limit errors when the Worker exceeds the limits passed here.
 			try {
-				worker = dispatcher.get(script.scriptId, {}, { limits: config.limits });
+				return await dispatcher.get(script.scriptId, {}, { limits: config.limits }).fetch(request, { signal });
 			} catch (error) {
-				if (String((error as Error)?.message).includes('Worker not found')) throw new ScriptMissingError(script.scriptId);
-				throw error;
-			}
-			try {
-				return await worker.fetch(request);
-			} catch (error) {
-				if (String((error as Error)?.message).includes('Worker not found')) throw new ScriptMissingError(script.scriptId);
-				throw error;
+				throw dispatchError(error, script);
 			}
 		},
 
@@ -74,30 +82,48 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 	};
 }
 
-/** The script content endpoint answers multipart form data; the main module is our one part. */
-async function moduleSource(response: Response): Promise<string> {
+/** The content endpoint answers multipart form data with one part per module, named like the module. */
+async function mainModuleSource(response: Response): Promise<string> {
 	const type = response.headers.get('content-type') ?? '';
 	if (!type.startsWith('multipart/form-data')) return response.text();
-	const form = await response.formData();
-	const part = form.get(MAIN_MODULE) ?? [...form.values()][0];
-	return typeof part === 'string' ? part : await (part as Blob).text();
+	const part = (await response.formData()).get(MAIN_MODULE);
+	if (part === null) throw new Error(`the Cloudflare API returned the script without its ${MAIN_MODULE} module`);
+	return typeof part === 'string' ? part : part.text();
 }
 
 interface ApiErrorShape {
 	status?: number;
 	errors?: { code: number; message: string }[];
-	message?: string;
 }
 
-function isNotFound(error: unknown): boolean {
-	return (error as ApiErrorShape)?.status === 404;
+const SCRIPT_NOT_FOUND = 10007;
+
+function isScriptNotFound(error: unknown): boolean {
+	const { status, errors } = error as ApiErrorShape;
+	return status === 404 && (errors ?? []).some((e) => e.code === SCRIPT_NOT_FOUND);
 }
 
-/** API validation errors are the uploader's to fix (BAD_REQUEST); a missing script is ScriptMissing. */
+/**
+ * API validation errors (400) are the uploader's to fix: BAD_REQUEST with the API's message. A refused
+ * token or account is the operator's: an error naming the settings to check.
+ */
 function apiError(error: unknown, script: ScriptRef): Error {
 	const { status, errors } = error as ApiErrorShape;
-	if (status === 404) return new ScriptMissingError(script.scriptId);
-	const message = errors?.map((e) => `${e.message} (code ${e.code})`).join('; ');
-	if (status === 400 && message) return new InputError('code', `Cloudflare rejected the script: ${message}`);
+	if (isScriptNotFound(error)) return new ScriptMissingError(script.scriptId);
+	const detail = errors?.length ? errors.map((e) => `${e.message} (code ${e.code})`).join('; ') : undefined;
+	if (status === 400 && detail) return new InputError('code', `Cloudflare rejected the script: ${detail}`);
+	if (status === 401 || status === 403) {
+		const check = 'check CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID';
+		return new Error(`the Cloudflare API refused the platform's credentials (${check}): ${detail ?? status}`, { cause: error });
+	}
+	if (status && detail) return new Error(`Cloudflare API error ${status}: ${detail}`, { cause: error });
 	return error instanceof Error ? error : new Error(String(error));
+}
+
+function dispatchError(error: unknown, script: ScriptRef): unknown {
+	const message = error instanceof Error ? error.message : String(error);
+	if (message.startsWith('Worker not found')) return new ScriptMissingError(script.scriptId);
+	if (/exceeded cpu|cpu time limit|cpu limit/i.test(message)) return new LimitExceededError('cpu', message);
+	if (/too many subrequests|subrequest limit/i.test(message)) return new LimitExceededError('subrequests', message);
+	return error;
 }

@@ -1,0 +1,239 @@
+// A local stand-in for the Cloudflare REST API's Workers for Platforms script endpoints, speaking their
+// wire format: the `{ success, errors: [{ code, message }], messages, result }` envelope, Bearer token
+// auth, multipart/form-data uploads with a JSON `metadata` part naming the main module's part.
+// It is strict where the real API is: requests the real API would refuse are refused here too, with
+// the real error codes and HTTP statuses. Plain node:http, no dependencies; runs in Node (vitest
+// globalSetup for the workers project) and is reached from workerd over loopback.
+//
+//   PUT    /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script   upload
+//   GET    /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script/content
+//   DELETE /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script?force=true
+//   GET    /__fake/scripts/:script   (not Cloudflare's: how the stand-in DISPATCHER reads what it runs)
+//   GET    /__fake/requests          (not Cloudflare's: every API request so far, for assertions)
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { parse } from 'acorn';
+
+export interface FakeCloudflareApiOptions {
+	accountId: string;
+	apiToken: string;
+	namespace: string;
+}
+
+export interface StoredScript {
+	mainModule: string;
+	compatibilityDate: string;
+	modules: Record<string, string>;
+	/** Changes with every upload (the real API's script etag). */
+	etag: string;
+	createdOn: string;
+	modifiedOn: string;
+}
+
+export interface RecordedRequest {
+	method: string;
+	path: string;
+	query: Record<string, string>;
+}
+
+export interface FakeCloudflareApi {
+	/** The origin; the SDK's base URL is `${url}/client/v4`. */
+	url: string;
+	scripts: Map<string, StoredScript>;
+	requests: RecordedRequest[];
+	close(): Promise<void>;
+}
+
+/** A module containing this text is refused by the fake's "startup check" with a 10021 validation error. */
+export const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
+
+const MODULE_TYPE = 'application/javascript+module';
+
+interface ApiError {
+	code: number;
+	message: string;
+}
+
+class ApiFailure extends Error {
+	constructor(
+		readonly status: number,
+		readonly errors: ApiError[]
+	) {
+		super(errors.map((e) => e.message).join('; '));
+	}
+}
+
+const validation = (message: string) => new ApiFailure(400, [{ code: 10021, message }]);
+const scriptNotFound = () =>
+	new ApiFailure(404, [{ code: 10007, message: 'This Worker does not exist on your account.' }]);
+
+export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions): Promise<FakeCloudflareApi> {
+	const scripts = new Map<string, StoredScript>();
+	const requests: RecordedRequest[] = [];
+
+	async function handle(request: IncomingMessage, url: URL): Promise<{ status: number; body: BodyInit; type: string }> {
+		const fake = url.pathname.match(/^\/__fake\/scripts\/([^/]+)$/);
+		if (fake) {
+			const script = scripts.get(decodeURIComponent(fake[1]));
+			return script
+				? { status: 200, body: JSON.stringify(script), type: 'application/json' }
+				: { status: 404, body: 'no such script', type: 'text/plain' };
+		}
+		if (url.pathname === '/__fake/requests') return { status: 200, body: JSON.stringify(requests), type: 'application/json' };
+		requests.push({ method: request.method!, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+
+		const route = url.pathname.match(
+			/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)(\/content)?$/
+		);
+		if (!route) {
+			const message = `Could not route to ${url.pathname}, perhaps your object identifier is invalid?`;
+			throw new ApiFailure(404, [{ code: 7003, message }]);
+		}
+		authenticate(request, route[1]);
+		// The real API's wording; its code for this case is not documented, so the fake's is a placeholder.
+		if (decodeURIComponent(route[2]) !== options.namespace)
+			throw new ApiFailure(404, [{ code: 100119, message: 'Dispatch namespace not found' }]);
+		const name = decodeURIComponent(route[3]);
+		const method = request.method;
+
+		if (route[4]) {
+			if (method !== 'GET') throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
+			const script = scripts.get(name);
+			if (!script) throw scriptNotFound();
+			const form = new FormData();
+			for (const [module, code] of Object.entries(script.modules))
+				form.append(module, new File([code], module, { type: MODULE_TYPE }));
+			const response = new Response(form);
+			return { status: 200, body: await response.arrayBuffer(), type: response.headers.get('content-type')! };
+		}
+
+		if (method === 'PUT') {
+			const stored = await parseUpload(request, url, name, scripts.get(name));
+			scripts.set(name, stored);
+			return envelope(200, {
+				id: name,
+				etag: stored.etag,
+				created_on: stored.createdOn,
+				modified_on: stored.modifiedOn,
+				compatibility_date: stored.compatibilityDate,
+				has_modules: true,
+				handlers: ['fetch'],
+				usage_model: 'standard'
+			});
+		}
+		if (method === 'DELETE') {
+			if (!scripts.delete(name)) throw scriptNotFound();
+			return envelope(200, null);
+		}
+		throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
+	}
+
+	function authenticate(request: IncomingMessage, accountId: string) {
+		const authorization = request.headers.authorization;
+		if (!authorization?.startsWith('Bearer '))
+			throw new ApiFailure(400, [{ code: 9106, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' }]);
+		if (authorization.slice('Bearer '.length) !== options.apiToken || accountId !== options.accountId)
+			throw new ApiFailure(403, [{ code: 10000, message: 'Authentication error' }]);
+	}
+
+	const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {
+		const url = new URL(request.url!, 'http://fake.invalid');
+		let answer: { status: number; body: BodyInit; type: string };
+		try {
+			answer = await handle(request, url);
+		} catch (error) {
+			answer =
+				error instanceof ApiFailure
+					? envelope(error.status, null, error.errors)
+					: envelope(500, null, [{ code: 10013, message: `fake API bug: ${(error as Error).message}` }]);
+		}
+		response.writeHead(answer.status, { 'content-type': answer.type });
+		response.end(Buffer.from(await new Response(answer.body).arrayBuffer()));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const { port } = server.address() as { port: number };
+	return {
+		url: `http://127.0.0.1:${port}`,
+		scripts,
+		requests,
+		close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())))
+	};
+}
+
+function envelope(status: number, result: unknown, errors: ApiError[] = []) {
+	return {
+		status,
+		type: 'application/json',
+		body: JSON.stringify({ success: errors.length === 0, errors, messages: [], result })
+	};
+}
+
+/** Reads a script upload the way the real endpoint does, refusing what it refuses. */
+async function parseUpload(
+	request: IncomingMessage,
+	url: URL,
+	name: string,
+	previous: StoredScript | undefined
+): Promise<StoredScript> {
+	if (!/^[a-z0-9_-]{1,63}$/i.test(name))
+		throw validation(`Script name "${name}" is invalid: use 1-63 letters, digits, "-" or "_"`);
+	const type = request.headers['content-type'] ?? '';
+	if (!type.startsWith('multipart/form-data'))
+		throw validation(`Expected multipart/form-data, got "${type || 'no content type'}"`);
+	const chunks: Buffer[] = [];
+	for await (const chunk of request) chunks.push(chunk as Buffer);
+	let form: FormData;
+	try {
+		form = await new Response(Buffer.concat(chunks), { headers: { 'content-type': type } }).formData();
+	} catch {
+		throw validation('Could not parse the multipart/form-data body');
+	}
+	if (url.searchParams.has('bindings_inherit') && url.searchParams.get('bindings_inherit') !== 'strict')
+		throw validation('bindings_inherit must be "strict"');
+
+	const metadataPart = form.get('metadata');
+	if (metadataPart === null) throw validation('No metadata part: expected a "metadata" part with the JSON metadata');
+	let metadata: { main_module?: unknown; compatibility_date?: unknown; body_part?: unknown };
+	try {
+		metadata = JSON.parse(typeof metadataPart === 'string' ? metadataPart : await metadataPart.text());
+	} catch {
+		throw validation('The "metadata" part is not valid JSON');
+	}
+	if (typeof metadata !== 'object' || metadata === null) throw validation('The "metadata" part must be a JSON object');
+	if (metadata.body_part !== undefined)
+		throw validation('body_part (Service Worker syntax) is not supported here; upload an ES module with main_module');
+	if (typeof metadata.main_module !== 'string' || metadata.main_module === '')
+		throw validation('metadata.main_module is required: the name of the part holding the main ES module');
+	const compatibilityDate = metadata.compatibility_date;
+	const dateShaped = typeof compatibilityDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(compatibilityDate);
+	if (compatibilityDate !== undefined && !dateShaped)
+		throw validation(`metadata.compatibility_date must look like 2026-08-01, got ${JSON.stringify(compatibilityDate)}`);
+
+	const modules: Record<string, string> = {};
+	for (const [part, value] of form.entries()) {
+		if (part === 'metadata') continue;
+		const partType = typeof value === 'string' ? 'text/plain' : value.type;
+		if (typeof value === 'string' || partType !== MODULE_TYPE)
+			throw validation(`Part "${part}" has unsupported Content-Type "${partType}"; modules need ${MODULE_TYPE}`);
+		modules[part] = await value.text();
+	}
+	const main = modules[metadata.main_module];
+	if (main === undefined)
+		throw validation(`No such module "${metadata.main_module}": main_module must name a part of the upload`);
+	try {
+		parse(main, { ecmaVersion: 'latest', sourceType: 'module' });
+	} catch (error) {
+		throw validation(`Uncaught SyntaxError: ${(error as Error).message} at ${metadata.main_module}`);
+	}
+	if (main.includes(REJECTED_BY_API_MARKER))
+		throw validation(`Uncaught Error: the script failed its startup check at ${metadata.main_module}:1:1`);
+
+	const now = new Date().toISOString();
+	return {
+		mainModule: metadata.main_module,
+		compatibilityDate: (compatibilityDate as string | undefined) ?? '2021-11-03',
+		modules,
+		etag: crypto.randomUUID().replaceAll('-', ''),
+		createdOn: previous?.createdOn ?? now,
+		modifiedOn: now
+	};
+}

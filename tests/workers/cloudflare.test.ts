@@ -1,0 +1,257 @@
+// The cloudflare backend (PLATFORM_BACKEND=cloudflare), driven through the router and the dispatcher.
+// Where it runs: the `workers` project, so the backend, the official `cloudflare` SDK, the KV registry
+// and the dispatch path all run inside real workerd. The Cloudflare REST API is a local fake speaking
+// its wire format (tests/support/fake-cloudflare-api.ts; started in Node by the project's globalSetup
+// and reached over loopback), and DISPATCHER is a stand-in that runs the fake API's scripts through
+// this workerd's real Worker Loader (tests/workers/cloudflare-dispatcher.ts).
+import { env } from 'cloudflare:workers';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { hello, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
+import { createStandInDispatcher } from './cloudflare-dispatcher';
+import { dispatchToUserWorker, interceptPlatformRequest } from '$lib/server/dispatch';
+import type { WorkerPlatform } from '$lib/server/platform';
+
+const api = inject('fakeCloudflareApi');
+const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
+
+function cloudflareSetup(overrides: Partial<Env> = {}) {
+	const dispatcher = createStandInDispatcher(api.url);
+	const vars: Partial<Env> = {
+		PLATFORM_BACKEND: 'cloudflare',
+		CLOUDFLARE_ACCOUNT_ID: api.accountId,
+		CLOUDFLARE_API_TOKEN: api.apiToken,
+		DISPATCH_NAMESPACE: api.namespace,
+		CLOUDFLARE_API_BASE_URL: `${api.url}/client/v4`,
+		DISPATCHER: dispatcher,
+		...overrides
+	};
+	return { ...setup(vars), dispatcher, vars };
+}
+
+const dispatch = (platform: WorkerPlatform, path: string, init?: RequestInit) => {
+	const url = new URL(path, ORIGIN);
+	return dispatchToUserWorker(new Request(url, init), url, platform);
+};
+
+/** What the fake API holds for a script (null when it has none). */
+async function storedScript(scriptId: string) {
+	const response = await fetch(`${api.url}/__fake/scripts/${scriptId}`);
+	if (response.status === 404) return null;
+	return (await response.json()) as {
+		mainModule: string;
+		compatibilityDate: string;
+		modules: Record<string, string>;
+		etag: string;
+	};
+}
+
+const scriptUrl = (scriptId: string) =>
+	`${api.url}/client/v4/accounts/${api.accountId}/workers/dispatch/namespaces/${api.namespace}/scripts/${scriptId}`;
+const authorized = { authorization: `Bearer ${api.apiToken}` };
+
+describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)', { timeout: 30_000 }, () => {
+	useEmptyKv();
+	// The backend imports the SDK on first use; in this test workerd that means transforming hundreds of
+	// modules, which takes seconds on a busy machine. Done once here, so no test pays for it.
+	beforeAll(() => import('cloudflare'), 120_000);
+
+	it('uploads through the API as a module with its metadata and serves it through the dispatch namespace', async () => {
+		const { caller, platform, dispatcher } = cloudflareSetup({ USER_WORKER_CPU_MS: '20', USER_WORKER_SUBREQUESTS: '7' });
+		const record = await caller.workers.upload({ name: 'hello', code: hello(), compatibilityDate: '2025-06-01' });
+		expect(record).toMatchObject({ name: 'hello', url: `${ORIGIN}/user-workers/hello/`, compatibilityDate: '2025-06-01' });
+
+		expect(await storedScript(record.scriptId)).toMatchObject({
+			mainModule: 'worker.js',
+			compatibilityDate: '2025-06-01',
+			modules: { 'worker.js': hello() }
+		});
+
+		const response = await dispatch(platform, '/user-workers/hello/any/path?q=1', { method: 'POST', body: 'payload' });
+		expect(response.status).toBe(200);
+		expect(await response.text()).toBe('hello POST /any/path?q=1 /user-workers/hello payload');
+		expect(dispatcher.calls).toEqual([{ name: record.scriptId, options: { limits: { cpuMs: 20, subRequests: 7 } } }]);
+	});
+
+	it('is the backend the hooks dispatch to when the environment says PLATFORM_BACKEND=cloudflare', async () => {
+		const { caller, dispatcher, vars } = cloudflareSetup();
+		const record = await caller.workers.upload({ name: 'hooked', code: hello('hooked') });
+		const url = new URL('/user-workers/hooked/x?y=1', ORIGIN);
+		const response = await interceptPlatformRequest(new Request(url), url, { ...env, ...vars } as Env);
+		expect(await response!.text()).toBe('hooked GET /x?y=1 /user-workers/hooked ');
+		expect(dispatcher.calls.map((call) => call.name)).toEqual([record.scriptId]);
+	});
+
+	it('gets the source back from the API, and a re-upload serves the very next request', async () => {
+		const { caller, platform } = cloudflareSetup();
+		const first = await caller.workers.upload({ name: 'greeter', code: hello('v1') });
+		expect((await caller.workers.get({ name: 'greeter' })).code).toBe(hello('v1'));
+		expect(await (await dispatch(platform, '/user-workers/greeter/')).text()).toMatch(/^v1 /);
+		const firstEtag = (await storedScript(first.scriptId))!.etag;
+
+		const second = await caller.workers.upload({ name: 'greeter', code: hello('v2') });
+		expect(second.scriptId).toBe(first.scriptId);
+		expect((await storedScript(first.scriptId))!.etag).not.toBe(firstEtag);
+		expect(await (await dispatch(platform, '/user-workers/greeter/')).text()).toMatch(/^v2 /);
+		expect((await caller.workers.get({ name: 'greeter' })).code).toBe(hello('v2'));
+	});
+
+	it('lists Workers from the registry and deletes through the API with force', async () => {
+		const { caller, platform } = cloudflareSetup();
+		await caller.workers.upload({ name: 'b-worker', code: hello('b') });
+		const a = await caller.workers.upload({ name: 'a-worker', code: hello('a') });
+		const page = await caller.workers.list({ limit: 1 });
+		expect(page.workers.map((w) => w.name)).toEqual(['a-worker']);
+		expect((await caller.workers.list({ cursor: page.cursor! })).workers.map((w) => w.name)).toEqual(['b-worker']);
+
+		expect(await caller.workers.delete({ name: 'a-worker' })).toEqual({ name: 'a-worker', deleted: true });
+		expect(await storedScript(a.scriptId)).toBeNull();
+		const requests: { method: string; path: string; query: Record<string, string> }[] = await (
+			await fetch(`${api.url}/__fake/requests`)
+		).json();
+		expect(requests.filter((r) => r.method === 'DELETE' && r.path.endsWith(`/scripts/${a.scriptId}`))).toEqual([
+			expect.objectContaining({ query: { force: 'true' } })
+		]);
+		expect((await dispatch(platform, '/user-workers/a-worker/')).status).toBe(404);
+		expect((await trpcError(() => caller.workers.get({ name: 'a-worker' }))).code).toBe('NOT_FOUND');
+		expect((await caller.workers.list()).workers.map((w) => w.name)).toEqual(['b-worker']);
+	});
+
+	it("turns the API's validation error into BAD_REQUEST with its message, keeping the old version serving", async () => {
+		const { caller, platform } = cloudflareSetup();
+		const before = await caller.workers.upload({ name: 'stable', code: hello('old') });
+		const rejected = `${hello('new')}\n// ${REJECTED_BY_API_MARKER}`;
+		const error = await trpcError(() => caller.workers.upload({ name: 'stable', code: rejected }));
+		expect(error.code).toBe('BAD_REQUEST');
+		expect(error.message).toMatch(/^Cloudflare rejected the script: Uncaught Error: .*startup check.* \(code 10021\)$/);
+
+		expect((await caller.workers.get({ name: 'stable' })).sha256).toBe(before.sha256);
+		expect(await (await dispatch(platform, '/user-workers/stable/')).text()).toMatch(/^old /);
+	});
+
+	it('answers the 404 page when the namespace no longer has the script ("Worker not found")', async () => {
+		const { caller, platform } = cloudflareSetup();
+		const record = await caller.workers.upload({ name: 'vanished', code: hello() });
+		// Deleted behind the platform's back, e.g. with wrangler: the registry still has the record.
+		expect((await fetch(scriptUrl(record.scriptId), { method: 'DELETE', headers: authorized })).status).toBe(200);
+
+		const response = await dispatch(platform, '/user-workers/vanished/');
+		expect(response.status).toBe(404);
+		expect(await response.text()).toContain('No Worker is named &quot;vanished&quot;');
+		// Deleting it still works: the API's "not found" counts as already gone.
+		expect(await caller.workers.delete({ name: 'vanished' })).toEqual({ name: 'vanished', deleted: true });
+	});
+
+	it('answers the 404 page when the binding throws "Worker not found" from get() itself', async () => {
+		const { caller } = cloudflareSetup();
+		await caller.workers.upload({ name: 'gone', code: hello() });
+		const throwingOnGet: DispatchNamespace = {
+			get() {
+				throw new Error('Worker not found.');
+			}
+		};
+		const { platform } = cloudflareSetup({ DISPATCHER: throwingOnGet });
+		const response = await dispatch(platform, '/user-workers/gone/');
+		expect(response.status).toBe(404);
+		expect(await response.text()).toContain('No Worker is named &quot;gone&quot;');
+	});
+
+	it('answers a 503 page naming the Worker when it exceeds its subrequest or CPU limit', async () => {
+		const { caller, platform, dispatcher } = cloudflareSetup({ USER_WORKER_SUBREQUESTS: '2' });
+		const fanOut = (count: number) => `export default { async fetch() {
+			for (let i = 0; i < ${count}; i++) await fetch(${JSON.stringify(`${api.url}/__fake/requests`)});
+			return new Response('made ${count} subrequests');
+		} }`;
+		await caller.workers.upload({ name: 'within', code: fanOut(2) });
+		await caller.workers.upload({ name: 'fanout', code: fanOut(3) });
+		const spinner = await caller.workers.upload({ name: 'spinner', code: hello() });
+		dispatcher.exceedCpuLimit(spinner.scriptId);
+
+		expect(await (await dispatch(platform, '/user-workers/within/')).text()).toBe('made 2 subrequests');
+		const fanning = await dispatch(platform, '/user-workers/fanout/');
+		expect(fanning.status).toBe(503);
+		const page = await fanning.text();
+		expect(page).toContain('Worker &quot;fanout&quot; exceeded its subrequest limit');
+		expect(page).toContain('Too many subrequests.');
+		const spinning = await dispatch(platform, '/user-workers/spinner/');
+		expect(spinning.status).toBe(503);
+		expect(await spinning.text()).toContain('Worker &quot;spinner&quot; exceeded its CPU time limit');
+		// Everything else keeps serving.
+		expect(await (await dispatch(platform, '/user-workers/within/')).text()).toBe('made 2 subrequests');
+	});
+
+	it('reports a wrong API token as an error naming the credentials, storing nothing', async () => {
+		const { caller } = cloudflareSetup({ CLOUDFLARE_API_TOKEN: 'not-the-token' });
+		const error = await trpcError(() => caller.workers.upload({ name: 'hello', code: hello() }));
+		expect(error.code).toBe('INTERNAL_SERVER_ERROR');
+		expect(error.message).toContain('check CLOUDFLARE_API_TOKEN and CLOUDFLARE_ACCOUNT_ID');
+		expect(error.message).toContain('Authentication error (code 10000)');
+		expect((await caller.workers.list()).workers).toEqual([]);
+	});
+
+	it('refuses to start without its settings, naming what is missing', () => {
+		expect(() => setup({ PLATFORM_BACKEND: 'cloudflare', DISPATCH_NAMESPACE: 'ns' })).toThrow(
+			'PLATFORM_BACKEND=cloudflare needs CLOUDFLARE_ACCOUNT_ID, CLOUDFLARE_API_TOKEN'
+		);
+		expect(() => cloudflareSetup({ DISPATCHER: undefined })).toThrow('needs the DISPATCHER (dispatch_namespaces) binding');
+	});
+});
+
+describe('the fake Cloudflare API is as strict as the real one', () => {
+	const moduleFile = (code = hello()) => new File([code], 'worker.js', { type: 'application/javascript+module' });
+	const metadataFile = (metadata: object) =>
+		new File([JSON.stringify(metadata)], 'metadata.json', { type: 'application/json' });
+	const upload = async (form: FormData, headers: HeadersInit = authorized) => {
+		const response = await fetch(scriptUrl('strictness-check'), { method: 'PUT', body: form, headers });
+		const body: { success: boolean; errors: { code: number; message: string }[] } = await response.json();
+		return { status: response.status, body };
+	};
+	const form = (parts: Record<string, File>) => {
+		const data = new FormData();
+		for (const [name, file] of Object.entries(parts)) data.append(name, file);
+		return data;
+	};
+
+	it('accepts a well-formed module upload', async () => {
+		const parts = { metadata: metadataFile({ main_module: 'worker.js' }), 'worker.js': moduleFile() };
+		const { status, body } = await upload(form(parts));
+		expect(status).toBe(200);
+		expect(body).toMatchObject({ success: true, errors: [], messages: [], result: { id: 'strictness-check' } });
+	});
+
+	it('refuses a request without a bearer token, or with the wrong one', async () => {
+		const parts = () => form({ metadata: metadataFile({ main_module: 'worker.js' }), 'worker.js': moduleFile() });
+		expect(await upload(parts(), {})).toMatchObject({ status: 400, body: { success: false, errors: [{ code: 9106 }] } });
+		expect(await upload(parts(), { authorization: 'Bearer nope' })).toMatchObject({
+			status: 403,
+			body: { success: false, errors: [{ code: 10000, message: 'Authentication error' }] }
+		});
+	});
+
+	it('refuses uploads without a metadata part, with a main_module naming no part, or with a mistyped module', async () => {
+		const cases = [
+			[form({ 'worker.js': moduleFile() }), /metadata part/],
+			[form({ metadata: metadataFile({ main_module: 'index.js' }), 'worker.js': moduleFile() }), /No such module "index.js"/],
+			[form({ metadata: metadataFile({}), 'worker.js': moduleFile() }), /main_module is required/],
+			[
+				form({
+					metadata: metadataFile({ main_module: 'worker.js' }),
+					'worker.js': new File([hello()], 'worker.js', { type: 'text/plain' })
+				}),
+				/unsupported Content-Type/
+			]
+		] as const;
+		for (const [body, message] of cases) {
+			const answer = await upload(body);
+			expect(answer.status).toBe(400);
+			expect(answer.body.success).toBe(false);
+			expect(answer.body.errors[0].code).toBe(10021);
+			expect(answer.body.errors[0].message).toMatch(message);
+		}
+	});
+
+	it('answers 10007 for a script it does not have', async () => {
+		const response = await fetch(`${scriptUrl('never-uploaded')}/content`, { headers: authorized });
+		expect(response.status).toBe(404);
+		expect(await response.json()).toMatchObject({ success: false, errors: [{ code: 10007 }] });
+	});
+});
