@@ -134,6 +134,8 @@ const call: Command = async ([name, path = '/'], options, { url }) => {
 			throw usageError(`header ${JSON.stringify(header)} is not a valid HTTP header`);
 		}
 	}
+	// Uncompressed unless asked otherwise, so the headers printed describe the body printed.
+	if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity');
 	const data = options.data;
 	const body = data === undefined ? undefined : data.startsWith('@') ? await readInput(data.slice(1)) : data;
 	const method = (options.method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();

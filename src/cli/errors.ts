@@ -1,5 +1,6 @@
 // What can go wrong, as one line a person can act on and an exit code a script can test.
-import { TRPCClientError } from '@trpc/client';
+import { isTRPCClientError } from '@trpc/client';
+import type { AppRouter } from '../lib/trpc/router.ts';
 
 export const EXIT = {
 	ok: 0,
@@ -51,10 +52,10 @@ export function explainRequestError(error: unknown, { url, token }: RequestConte
 	const unreachable = unreachableReason(error);
 	if (unreachable === 'ECONNREFUSED') return new CliError(`cannot reach ${url}: is \`npm start\` running?`, EXIT.unreachable);
 	if (unreachable) return new CliError(`cannot reach ${url}: ${unreachable}`, EXIT.unreachable);
-	if (!(error instanceof TRPCClientError)) return new CliError(oneLine(String(error)), EXIT.failed);
+	if (!isTRPCClientError<AppRouter>(error)) return new CliError(oneLine(String(error)), EXIT.failed);
 
 	const message = oneLine(error.message);
-	switch ((error.data as { code?: string } | undefined)?.code) {
+	switch (error.data?.code) {
 		case undefined:
 			// Not a tRPC answer at all: --url points at something else.
 			return new CliError(`${url} did not answer as a workers-platform server (${message}); check --url`, EXIT.failed);
