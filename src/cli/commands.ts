@@ -66,7 +66,7 @@ const deploy: Command = async ([file], options, { client }) => {
 
 const list: Command = async (_args, options, { client }) => {
 	const pageSize = Number(options['page-size'] ?? 100);
-	if (!Number.isInteger(pageSize) || pageSize < 1) throw usageError('--page-size must be a whole number from 1 to 1000');
+	if (!Number.isInteger(pageSize) || pageSize < 1) throw usageError('--page-size must be a whole number, at least 1');
 	const workers: WorkerRecord[] = [];
 	let cursor: string | null = null;
 	do {

@@ -58,14 +58,14 @@ async function run(argv: string[]): Promise<void> {
 	if (commandName === undefined || commandName === 'help') {
 		const topic = args[0];
 		if (values.version) return void process.stdout.write(`wfp ${version()}\n`);
-		if (topic !== undefined && topic in COMMANDS) return void process.stdout.write(COMMAND_HELP[topic]);
+		if (topic !== undefined && Object.hasOwn(COMMANDS, topic)) return void process.stdout.write(COMMAND_HELP[topic]);
 		if (values.help || commandName === 'help') return void process.stdout.write(MAIN_HELP);
 		process.stderr.write(MAIN_HELP);
 		throw usageError('no command given');
 	}
-	const command = COMMANDS[commandName];
-	if (!command) throw usageError(`unknown command ${JSON.stringify(commandName)} (see wfp --help)`);
+	if (!Object.hasOwn(COMMANDS, commandName)) throw usageError(`unknown command ${JSON.stringify(commandName)} (see wfp --help)`);
 	if (values.help) return void process.stdout.write(COMMAND_HELP[commandName]);
+	const command = COMMANDS[commandName];
 
 	for (const token of tokens) {
 		if (token.kind !== 'option' || GLOBAL_OPTIONS.has(token.name)) continue;
@@ -90,6 +90,11 @@ async function run(argv: string[]): Promise<void> {
 
 /** Runs wfp with these arguments; returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
+	// `wfp list | head -1` closes stdout early; that is not an error.
+	process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+		if (error.code !== 'EPIPE') throw error;
+		process.exit(EXIT.ok);
+	});
 	try {
 		await run(argv);
 		return EXIT.ok;

@@ -2,6 +2,8 @@
 // app as `npm start` starts it.
 import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -84,6 +86,7 @@ describe('wfp without a server', () => {
 		expectFailure(await wfp(['deploy', echo, '--source']), 2, `wfp deploy has no option --source`);
 		expectFailure(await wfp(['list', '--bogus']), 2, 'unknown option --bogus');
 		expectFailure(await wfp(['frobnicate']), 2, 'unknown command "frobnicate"');
+		expectFailure(await wfp(['constructor']), 2, 'unknown command "constructor"');
 		expectFailure(await wfp(['get']), 2, 'wrong number of arguments; usage: wfp get <name>');
 		expectFailure(await wfp(['list', '--url', 'ftp://example.com']), 2, '--url must be an http:// or https:// URL');
 		expectFailure(await wfp(['deploy', file('notes.txt', 'hi')]), 2, /is not a \.js or \.mjs file/);
@@ -110,6 +113,18 @@ describe('wfp without a server', () => {
 		expectFailure(await wfp(['list', '--url', url]), 3, `cannot reach ${url}: is \`npm start\` running?`);
 		expectFailure(await wfp(['deploy', echo], { WFP_URL: url }), 3, `cannot reach ${url}: is \`npm start\` running?`);
 		expectFailure(await wfp(['call', 'echo', '--url', url]), 3, `cannot reach ${url}: is \`npm start\` running?`);
+	});
+
+	it('says when --url is not a workers-platform server', async () => {
+		const server = createServer((_request, response) => response.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Nope</h1>'));
+		await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+		const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+		try {
+			const notPlatform = new RegExp(`^wfp: ${url} did not answer as a workers-platform server \\(.+\\); check --url\n$`);
+			expectFailure(await wfp(['list', '--url', url]), 1, notPlatform);
+		} finally {
+			server.close();
+		}
 	});
 });
 
