@@ -8,6 +8,7 @@ import { WorkerRegistry, type StoredWorker, type WorkerPage } from './registry';
 import { createLocalBackend } from './backends/local';
 import { createCloudflareBackend } from './backends/cloudflare';
 import { workerNameProblem } from '$lib/worker-name';
+import { formatBytes } from '$lib/format';
 
 export interface UploadInput {
 	name: string;
@@ -114,10 +115,4 @@ function assertCompatibilityDate(date: string) {
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 	const digest = await crypto.subtle.digest('SHA-256', bytes);
 	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-export function formatBytes(bytes: number): string {
-	if (bytes < 1024) return `${bytes} B`;
-	if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1).replace(/\.0$/, '')} KiB`;
-	return `${(bytes / (1024 * 1024)).toFixed(2).replace(/\.?0+$/, '')} MiB`;
 }

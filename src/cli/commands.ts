@@ -1,0 +1,168 @@
+// The commands. Each gets its positional arguments, the parsed options and a typed platform client.
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { PlatformClient } from '../lib/trpc/client.ts';
+import type { WorkerRecord } from '../lib/trpc/router.ts';
+import { workerNameProblem, workerPath } from '../lib/worker-name.ts';
+import { formatBytes } from '../lib/format.ts';
+import { CliError, EXIT, usageError } from './errors.ts';
+import { confirm, formatTime, print, printJson, table, withSpinner } from './terminal.ts';
+
+export interface CommandOptions {
+	json?: boolean;
+	name?: string;
+	'compatibility-date'?: string;
+	'page-size'?: string;
+	source?: boolean;
+	yes?: boolean;
+	method?: string;
+	header?: string[];
+	data?: string;
+}
+
+export interface CommandContext {
+	/** The platform's base URL, without a trailing slash. */
+	url: string;
+	client: PlatformClient;
+}
+
+type Command = (args: string[], options: CommandOptions, context: CommandContext) => Promise<void>;
+
+/** Checks a name with the server's own rules, so a bad one never reaches the network. */
+function checkName(name: string, hint = ''): void {
+	const problem = workerNameProblem(name);
+	if (problem) throw usageError(`invalid Worker name ${JSON.stringify(name)}: ${problem}${hint}`);
+}
+
+/** A file's bytes, or standard input's for "-". */
+async function readInput(file: string): Promise<Uint8Array<ArrayBuffer>> {
+	try {
+		if (file !== '-') return new Uint8Array(await readFile(file));
+		const chunks: Buffer[] = [];
+		for await (const chunk of process.stdin) chunks.push(chunk);
+		return new Uint8Array(Buffer.concat(chunks));
+	} catch (error) {
+		const code = (error as NodeJS.ErrnoException).code;
+		const reason = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+		throw usageError(`cannot read ${file}: ${reason}`);
+	}
+}
+
+const MODULE_FILE = /\.m?js$/;
+
+const deploy: Command = async ([file], options, { client }) => {
+	if (!MODULE_FILE.test(file)) throw usageError(`${file} is not a .js or .mjs file: wfp deploys one ES module`);
+	const name = options.name ?? basename(file).replace(MODULE_FILE, '');
+	checkName(name, options.name === undefined ? ' (taken from the file name; choose one with --name)' : '');
+	const bytes = await readInput(file);
+	const record = await withSpinner(
+		`deploying ${name} (${formatBytes(bytes.length)})`,
+		client.workers.upload.mutate({ name, code: new TextDecoder().decode(bytes), compatibilityDate: options['compatibility-date'] })
+	);
+	if (options.json) return printJson(record);
+	process.stderr.write(`deployed ${record.name} (${formatBytes(record.size)}, compatibility date ${record.compatibilityDate})\n`);
+	print(record.url);
+};
+
+const list: Command = async (_args, options, { client }) => {
+	const pageSize = Number(options['page-size'] ?? 100);
+	if (!Number.isInteger(pageSize) || pageSize < 1) throw usageError('--page-size must be a whole number, at least 1');
+	const workers: WorkerRecord[] = [];
+	let cursor: string | null = null;
+	do {
+		const page: { workers: WorkerRecord[]; cursor: string | null } = await withSpinner(`listing Workers (${workers.length} so far)`, client.workers.list.query({ cursor, limit: pageSize }));
+		workers.push(...page.workers);
+		cursor = page.cursor;
+	} while (cursor);
+
+	if (options.json) return printJson(workers);
+	if (workers.length === 0) return void process.stderr.write('no Workers yet: deploy one with "wfp deploy <file>"\n');
+	print(
+		table([
+			['NAME', 'URL', 'SIZE', 'UPDATED'],
+			...workers.map((w) => [w.name, w.url, formatBytes(w.size), formatTime(w.updatedAt)])
+		])
+	);
+};
+
+const get: Command = async ([name], options, { client }) => {
+	checkName(name);
+	const { code, ...record } = await client.workers.get.query({ name });
+	if (options.json) return printJson(options.source ? { ...record, code } : record);
+	if (options.source) return void process.stdout.write(code);
+	print(
+		table([
+			['name', record.name],
+			['url', record.url],
+			['size', `${formatBytes(record.size)} (${record.size} bytes)`],
+			['sha256', record.sha256],
+			['compatibility date', record.compatibilityDate],
+			['created', formatTime(record.createdAt)],
+			['updated', formatTime(record.updatedAt)],
+			['script id', record.scriptId]
+		])
+	);
+};
+
+const remove: Command = async ([name], options, { client, url }) => {
+	checkName(name);
+	if (!options.yes) {
+		if (!process.stdin.isTTY) throw usageError(`not deleting ${name} without confirmation: pass --yes`);
+		if (!(await confirm(`Delete Worker ${name}? ${url}${workerPath(name)} will stop serving.`)))
+			throw new CliError(`cancelled: ${name} was not deleted`, EXIT.failed);
+	}
+	const result = await client.workers.delete.mutate({ name });
+	if (options.json) return printJson(result);
+	print(`deleted ${result.name}`);
+};
+
+/** "Name: value" -> [name, value] */
+function parseHeader(header: string): [string, string] {
+	const match = header.match(/^([^:]+):\s*(.*)$/);
+	if (!match) throw usageError(`header ${JSON.stringify(header)} must look like "Name: value"`);
+	return [match[1].trim(), match[2]];
+}
+
+const call: Command = async ([name, path = '/'], options, { url }) => {
+	checkName(name);
+	const headers = new Headers();
+	for (const header of options.header ?? []) {
+		const [key, value] = parseHeader(header);
+		try {
+			headers.append(key, value);
+		} catch {
+			throw usageError(`header ${JSON.stringify(header)} is not a valid HTTP header`);
+		}
+	}
+	// Uncompressed unless asked otherwise, so the headers printed describe the body printed.
+	if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity');
+	const data = options.data;
+	const body = data === undefined ? undefined : data.startsWith('@') ? await readInput(data.slice(1)) : data;
+	const method = (options.method ?? (body === undefined ? 'GET' : 'POST')).toUpperCase();
+	if (!/^[A-Z]+$/.test(method)) throw usageError(`${JSON.stringify(options.method)} is not an HTTP method`);
+	if (body !== undefined && (method === 'GET' || method === 'HEAD')) throw usageError(`a ${method} request cannot have a body (-d)`);
+
+	const target = url + workerPath(name).slice(0, -1) + (path.startsWith('/') ? path : `/${path}`);
+	// A plain request, not the tRPC client: the admin token must never reach a customer's Worker.
+	const response = await fetch(target, { method, headers, body, redirect: 'manual' });
+	const text = await response.text();
+	if (options.json) {
+		const responseHeaders: Record<string, string> = {};
+		for (const [key, value] of response.headers)
+			responseHeaders[key] = key in responseHeaders ? `${responseHeaders[key]}, ${value}` : value;
+		return printJson({ status: response.status, statusText: response.statusText, headers: responseHeaders, body: text });
+	}
+	print(`HTTP ${response.status} ${response.statusText}`.trimEnd());
+	for (const [key, value] of response.headers) print(`${key}: ${value}`);
+	print('');
+	process.stdout.write(text);
+	if (process.stdout.isTTY && text && !text.endsWith('\n')) print('');
+};
+
+export const COMMANDS: Record<string, { run: Command; options: (keyof CommandOptions)[]; positionals: [number, number] }> = {
+	deploy: { run: deploy, options: ['name', 'compatibility-date', 'json'], positionals: [1, 1] },
+	list: { run: list, options: ['json', 'page-size'], positionals: [0, 0] },
+	get: { run: get, options: ['source', 'json'], positionals: [1, 1] },
+	delete: { run: remove, options: ['yes', 'json'], positionals: [1, 1] },
+	call: { run: call, options: ['method', 'header', 'data', 'json'], positionals: [1, 2] }
+};

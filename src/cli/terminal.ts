@@ -1,0 +1,46 @@
+// Terminal output: tables, JSON, a spinner and a confirmation prompt (the last two only on a TTY).
+import { createInterface } from 'node:readline/promises';
+
+export function print(text: string): void {
+	process.stdout.write(text + '\n');
+}
+
+/** `--json` output: pretty-printed, one document per command. */
+export function printJson(value: unknown): void {
+	print(JSON.stringify(value, null, 2));
+}
+
+/** Left-aligned columns separated by two spaces; the first row is the header. */
+export function table(rows: string[][]): string {
+	const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
+	return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd()).join('\n');
+}
+
+/** "2026-11-22T22:18:29.123Z" -> "2026-11-22 22:18:29 UTC" */
+export const formatTime = (iso: string) => iso.replace('T', ' ').replace(/(\.\d+)?Z$/, ' UTC');
+
+const FRAMES = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+
+/** Shows `label` with a spinner on stderr while `work` runs longer than a moment, when stderr is a TTY. */
+export async function withSpinner<T>(label: string, work: Promise<T>): Promise<T> {
+	const stream = process.stderr;
+	if (!stream.isTTY) return work;
+	let frame = 0;
+	const timer = setInterval(() => stream.write(`\r${FRAMES[frame++ % FRAMES.length]} ${label}`), 150);
+	try {
+		return await work;
+	} finally {
+		clearInterval(timer);
+		if (frame > 0) stream.write('\r\x1b[2K');
+	}
+}
+
+/** Asks a yes/no question on the terminal; anything but y/yes is no. */
+export async function confirm(question: string): Promise<boolean> {
+	const prompt = createInterface({ input: process.stdin, output: process.stderr });
+	try {
+		return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
+	} finally {
+		prompt.close();
+	}
+}
