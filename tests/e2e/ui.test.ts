@@ -48,10 +48,22 @@ async function typeCode(code: string) {
 
 const editorText = () => page.locator('.cm-content').innerText();
 
-/** The upload page once its script runs (the editor appears when the page has hydrated). */
+/** Loads a page and waits until its script runs (the layout marks the hydrated page). */
+async function open(path: string) {
+	const response = await page.goto(path);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	return response;
+}
+
 async function openUploadPage() {
-	await page.goto('/upload');
+	await open('/upload');
 	await page.locator('.cm-editor').waitFor();
+}
+
+/** The toast confirms the action, then the page is the Worker's (or the list) with the marker removed. */
+async function expectToast(text: string, pathname: string) {
+	await expect.poll(() => page.getByTestId('toast').innerText()).toContain(text);
+	await expect.poll(() => new URL(page.url()).pathname + new URL(page.url()).search).toBe(pathname);
 }
 
 async function uploadThroughForm(name: string, code: string) {
@@ -69,7 +81,7 @@ async function fetchText(path: string): Promise<string> {
 describe('web UI', () => {
 	// First, while the registry is still empty.
 	it('shows an empty state that points to the upload page', async () => {
-		await page.goto('/');
+		await open('/');
 		const empty = page.getByTestId('empty-state');
 		await empty.getByText('No Workers yet').waitFor();
 		await page.screenshot({ path: `${SCREENSHOTS}/list-empty.png`, fullPage: true });
@@ -81,8 +93,7 @@ describe('web UI', () => {
 
 	it('uploads through the form, lists the Worker, opens its URL, then edits and redeploys it', async () => {
 		await uploadThroughForm('ui-hello', worker('hello from the editor'));
-		await page.waitForURL('**/workers/ui-hello?deployed');
-		await expect.poll(() => page.getByTestId('toast').innerText()).toContain('Deployed ui-hello');
+		await expectToast('Deployed ui-hello', '/workers/ui-hello');
 		expect(await page.locator('h1').innerText()).toBe('ui-hello');
 
 		// Open (a new tab) shows the Worker's output.
@@ -92,7 +103,7 @@ describe('web UI', () => {
 		expect(await opened.locator('body').innerText()).toBe('hello from the editor');
 
 		// In the list, linked to its detail page, with its URL, size and a relative time.
-		await page.goto('/');
+		await open('/');
 		const row = page.getByTestId('worker-row').filter({ hasText: 'ui-hello' });
 		expect(await row.getByRole('link', { name: '/user-workers/ui-hello/' }).getAttribute('href')).toBe(
 			`${app.url}/user-workers/ui-hello/`
@@ -109,8 +120,8 @@ describe('web UI', () => {
 		expect(await page.getByLabel('Worker name').getAttribute('readonly')).not.toBeNull();
 		await typeCode(worker('second version'));
 		await page.getByRole('button', { name: 'Save & redeploy' }).click();
-		await page.waitForURL('**/workers/ui-hello?deployed');
-		await expect.poll(() => page.locator('.cm-content').innerText()).toContain('second version');
+		await expectToast('Deployed ui-hello', '/workers/ui-hello');
+		await expect.poll(editorText).toContain('second version');
 		expect(await fetchText('/user-workers/ui-hello/')).toBe('second version');
 	});
 
@@ -154,7 +165,7 @@ describe('web UI', () => {
 
 	it('deletes a Worker after a confirmation that names it', async () => {
 		await client.workers.upload.mutate({ name: 'ui-doomed', code: worker('doomed') });
-		await page.goto('/workers/ui-doomed');
+		await open('/workers/ui-doomed');
 		await page.getByRole('link', { name: 'Delete' }).click();
 		const dialog = page.getByRole('alertdialog');
 		expect(await dialog.innerText()).toContain('Delete ui-doomed?');
@@ -166,8 +177,7 @@ describe('web UI', () => {
 
 		await page.getByRole('link', { name: 'Delete' }).click();
 		await page.getByRole('button', { name: 'Delete ui-doomed' }).click();
-		await page.waitForURL('**/?deleted=ui-doomed');
-		await expect.poll(() => page.getByTestId('toast').innerText()).toContain('Deleted ui-doomed');
+		await expectToast('Deleted ui-doomed', '/');
 		expect(await page.getByTestId('worker-row').filter({ hasText: 'ui-doomed' }).count()).toBe(0);
 		expect((await fetch(`${app.url}/user-workers/ui-doomed/`)).status).toBe(404);
 	});
@@ -210,7 +220,7 @@ describe('web UI', () => {
 		expect(await page.getByLabel('Worker name').inputValue()).toBe('from-file');
 		await page.getByLabel('Worker name').fill('ui-tryit');
 		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-		await page.waitForURL('**/workers/ui-tryit?deployed');
+		await expectToast('Deployed ui-tryit', '/workers/ui-tryit');
 
 		await page.getByLabel('Method').selectOption('POST');
 		await page.getByLabel('Path').fill('/anything?x=1');
@@ -235,7 +245,7 @@ describe('web UI', () => {
 
 	it('filters by name as you type and loads more pages with the API cursor', async () => {
 		for (const n of [1, 2, 3]) await client.workers.upload.mutate({ name: `ui-page-${n}`, code: worker(`page ${n}`) });
-		await page.goto('/?limit=2');
+		await open('/?limit=2');
 		const rows = page.getByTestId('worker-row');
 		expect(await rows.count()).toBe(2);
 		let total = 2;
@@ -257,7 +267,7 @@ describe('web UI', () => {
 	});
 
 	it('answers an unknown Worker with a 404 page', async () => {
-		const response = await page.goto('/workers/ui-never-uploaded');
+		const response = await open('/workers/ui-never-uploaded');
 		expect(response?.status()).toBe(404);
 		expect(await page.locator('h1').innerText()).toBe('Not found');
 		expect(await page.getByTestId('error-message').innerText()).toContain('ui-never-uploaded');
@@ -290,8 +300,10 @@ describe('web UI', () => {
 				['upload', '/upload'],
 				['detail', '/workers/ui-shot']
 			]) {
-				await page.goto(path);
+				await open(path);
 				if (name !== 'list') await page.locator('.cm-editor').waitFor();
+				// CodeMirror measures its lines in the next frames; let it settle before the picture.
+				await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
 				// Nothing wider than the viewport.
 				expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} at ${label}`).toBeLessThanOrEqual(
 					options.viewport!.width
