@@ -133,6 +133,9 @@ describe('web UI', () => {
 		expect(await error.innerText()).toMatch(/line \d+.*column \d+|\(\d+:\d+\)/i);
 		expect(page.url()).toBe(`${app.url}/upload`);
 		expect(await editorText()).toContain('return new Response("oops"');
+		// The line the error names is marked in the editor.
+		const line = Number((await error.innerText()).match(/line (\d+)/)![1]);
+		expect(await page.locator('.cm-error-line').innerText()).toBe(broken.split('\n')[line - 1]);
 		expect(await page.getByLabel('Worker name').inputValue()).toBe('ui-broken');
 		// The error sits with the code field, not the name field.
 		expect(await page.getByTestId('name-error').count()).toBe(0);

@@ -2,6 +2,7 @@
 // The textarea stays in the form, hidden and kept in sync, so the form submits the same way either way.
 import { EditorState, Compartment, type Extension } from '@codemirror/state';
 import {
+	Decoration,
 	EditorView,
 	keymap,
 	lineNumbers,
@@ -62,6 +63,7 @@ const surface = EditorView.theme({
 	'.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--accent) 7%, transparent)' },
 	'.cm-activeLineGutter': { backgroundColor: 'color-mix(in srgb, var(--accent) 14%, transparent)' },
 	'&.cm-focused': { outline: 'none' },
+	'.cm-error-line': { backgroundColor: 'color-mix(in srgb, var(--danger) 16%, transparent)' },
 	'.cm-cursor': { borderLeftColor: 'var(--text)' },
 	'&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': {
 		backgroundColor: 'color-mix(in srgb, var(--focus) 30%, transparent)'
@@ -73,14 +75,19 @@ const highlightFor = (dark: boolean): Extension => syntaxHighlighting(dark ? one
 
 export interface CodeEditor {
 	setValue(code: string): void;
+	/** Marks the line an upload error points at (1-based), or clears the mark. */
+	setErrorLine(line: number | null): void;
 	destroy(): void;
 }
+
+const errorLineMark = Decoration.line({ class: 'cm-error-line' });
 
 export function mountEditor(
 	textarea: HTMLTextAreaElement,
 	options: { readonly: boolean; onChange: (code: string) => void }
 ): CodeEditor {
 	const highlight = new Compartment();
+	const errorLine = new Compartment();
 	const label = textarea.getAttribute('aria-labelledby');
 	const describedBy = textarea.getAttribute('aria-describedby');
 	const view = new EditorView({
@@ -96,6 +103,7 @@ export function mountEditor(
 				javascript(),
 				highlight.of(highlightFor(darkQuery().matches)),
 				surface,
+				errorLine.of([]),
 				EditorState.tabSize.of(2),
 				indentUnit.of('\t'),
 				EditorView.contentAttributes.of({
@@ -127,6 +135,19 @@ export function mountEditor(
 		setValue(code) {
 			if (code !== view.state.doc.toString())
 				view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
+		},
+		setErrorLine(number) {
+			if (number === null || number < 1 || number > view.state.doc.lines) {
+				view.dispatch({ effects: errorLine.reconfigure([]) });
+				return;
+			}
+			const line = view.state.doc.line(number);
+			view.dispatch({
+				effects: [
+					errorLine.reconfigure(EditorView.decorations.of(Decoration.set([errorLineMark.range(line.from)]))),
+					EditorView.scrollIntoView(line.from, { y: 'center' })
+				]
+			});
 		},
 		destroy() {
 			query.removeEventListener('change', onScheme);
