@@ -304,9 +304,12 @@ describe('web UI', () => {
 				['detail', '/workers/ui-shot']
 			]) {
 				await open(path);
-				if (name !== 'list') await page.locator('.cm-editor').waitFor();
-				// CodeMirror measures its lines in the next frames; let it settle before the picture.
-				await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+				if (name !== 'list') {
+					// CodeMirror measures its lines once it is on screen: show it, let it settle, scroll back.
+					await page.locator('.cm-editor').scrollIntoViewIfNeeded();
+					await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+					await page.evaluate(() => window.scrollTo(0, 0));
+				}
 				// Nothing wider than the viewport.
 				expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} at ${label}`).toBeLessThanOrEqual(
 					options.viewport!.width
