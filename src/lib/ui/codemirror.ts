@@ -95,10 +95,8 @@ export function mountEditor(
 			doc: textarea.value,
 			extensions: [
 				lineNumbers(),
-				highlightActiveLineGutter(),
 				highlightSpecialChars(),
 				drawSelection(),
-				highlightActiveLine(),
 				bracketMatching(),
 				javascript(),
 				highlight.of(highlightFor(darkQuery().matches)),
@@ -113,6 +111,8 @@ export function mountEditor(
 				options.readonly
 					? [EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.contentAttributes.of({ tabindex: '0' })]
 					: [
+							highlightActiveLine(),
+							highlightActiveLineGutter(),
 							indentOnInput(),
 							closeBrackets(),
 							keymap.of([{ key: 'Tab', run: indentBy(1), shift: indentBy(-1) }]),
