@@ -9,6 +9,9 @@ import { launchBrowser } from './browser';
 
 const SCREENSHOTS = 'tests/e2e/screenshots';
 
+/** Waits for the page to catch up (server round trips are slow while other suites share the machine). */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
 let app: RunningApp;
 let client: PlatformClient;
 let browser: Browser;
@@ -62,8 +65,8 @@ async function openUploadPage() {
 
 /** The toast confirms the action, then the page is the Worker's (or the list) with the marker removed. */
 async function expectToast(text: string, pathname: string) {
-	await expect.poll(() => page.getByTestId('toast').innerText()).toContain(text);
-	await expect.poll(() => new URL(page.url()).pathname + new URL(page.url()).search).toBe(pathname);
+	await poll(() => page.getByTestId('toast').innerText()).toContain(text);
+	await poll(() => new URL(page.url()).pathname + new URL(page.url()).search).toBe(pathname);
 }
 
 async function uploadThroughForm(name: string, code: string) {
@@ -88,7 +91,7 @@ describe('web UI', () => {
 		await empty.getByRole('link', { name: 'Upload your first Worker' }).click();
 		await page.waitForURL('**/upload');
 		expect(await page.title()).toBe('Upload a Worker · Workers Platform');
-		await expect.poll(() => page.getByTestId('open-mode-banner').innerText()).toContain('Open mode');
+		await poll(() => page.getByTestId('open-mode-banner').innerText()).toContain('Open mode');
 	});
 
 	it('uploads through the form, lists the Worker, opens its URL, then edits and redeploys it', async () => {
@@ -116,12 +119,12 @@ describe('web UI', () => {
 		// Edit & redeploy: the editor is pre-filled; saving replaces the code under the same name.
 		await page.getByRole('link', { name: 'Edit & redeploy' }).click();
 		await page.waitForURL('**/workers/ui-hello/edit');
-		await expect.poll(editorText).toContain('hello from the editor');
+		await poll(editorText).toContain('hello from the editor');
 		expect(await page.getByLabel('Worker name').getAttribute('readonly')).not.toBeNull();
 		await typeCode(worker('second version'));
 		await page.getByRole('button', { name: 'Save & redeploy' }).click();
 		await expectToast('Deployed ui-hello', '/workers/ui-hello');
-		await expect.poll(editorText).toContain('second version');
+		await poll(editorText).toContain('second version');
 		expect(await fetchText('/user-workers/ui-hello/')).toBe('second version');
 	});
 
@@ -147,13 +150,13 @@ describe('web UI', () => {
 		await openUploadPage();
 		const name = page.getByLabel('Worker name');
 		await name.pressSequentially('My');
-		await expect.poll(() => page.getByTestId('name-error').innerText()).toBe('name must be lowercase');
+		await poll(() => page.getByTestId('name-error').innerText()).toBe('name must be lowercase');
 		expect(await name.getAttribute('aria-invalid')).toBe('true');
 		await name.fill('');
 		await name.pressSequentially('api');
-		await expect.poll(() => page.getByTestId('name-error').innerText()).toContain('"api" is reserved');
+		await poll(() => page.getByTestId('name-error').innerText()).toContain('"api" is reserved');
 		await name.pressSequentially('-docs');
-		await expect.poll(() => page.getByTestId('name-url').innerText()).toBe(`${app.url}/user-workers/api-docs/`);
+		await poll(() => page.getByTestId('name-url').innerText()).toBe(`${app.url}/user-workers/api-docs/`);
 		expect(await name.getAttribute('aria-invalid')).toBe('false');
 
 		// Submitting an invalid name sends nothing and keeps focus on the name.
@@ -161,7 +164,7 @@ describe('web UI', () => {
 		let uploads = 0;
 		page.on('request', (request) => void (request.url().includes('workers.upload') && uploads++));
 		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-		await expect.poll(() => page.getByTestId('name-error').innerText()).toContain('found " "');
+		await poll(() => page.getByTestId('name-error').innerText()).toContain('found " "');
 		expect(await page.evaluate(() => document.activeElement?.id)).toBe('worker-name');
 		expect(uploads).toBe(0);
 	});
@@ -212,13 +215,13 @@ describe('web UI', () => {
 	it('starts from a template or a file and calls the Worker from the Try it panel', async () => {
 		await openUploadPage();
 		await page.getByRole('button', { name: 'JSON API' }).click();
-		await expect.poll(editorText).toContain('Response.json');
+		await poll(editorText).toContain('Response.json');
 		await page.getByLabel('Load from file').setInputFiles({
 			name: 'From-File.mjs',
 			mimeType: 'text/javascript',
 			buffer: Buffer.from('export default { fetch: (r) => Response.json({ from: "file", method: r.method }) };\n')
 		});
-		await expect.poll(editorText).toContain('from: "file"');
+		await poll(editorText).toContain('from: "file"');
 		// The name is suggested from the file name.
 		expect(await page.getByLabel('Worker name').inputValue()).toBe('from-file');
 		await page.getByLabel('Worker name').fill('ui-tryit');
@@ -230,7 +233,7 @@ describe('web UI', () => {
 		await page.getByLabel(/^Headers/).fill('x-demo: 1');
 		await page.getByLabel('Body').fill('payload');
 		await page.getByRole('button', { name: 'Send request' }).click();
-		await expect.poll(() => page.getByTestId('try-status').innerText()).toBe('200 OK');
+		await poll(() => page.getByTestId('try-status').innerText()).toBe('200 OK');
 		// JSON is pretty-printed.
 		expect(await page.getByTestId('try-body').innerText()).toBe('{\n  "from": "file",\n  "method": "POST"\n}');
 		expect(await page.getByTestId('try-response').innerText()).toMatch(/in \d+ ms/);
@@ -240,10 +243,10 @@ describe('web UI', () => {
 		await openUploadPage();
 		await typeCode('x');
 		await page.keyboard.press('Tab');
-		await expect.poll(editorText).toBe('x\t');
+		await poll(editorText).toBe('x\t');
 		await page.keyboard.press('Escape');
 		await page.keyboard.press('Tab');
-		await expect.poll(() => page.evaluate(() => document.activeElement?.closest('.cm-editor') === null)).toBe(true);
+		await poll(() => page.evaluate(() => document.activeElement?.closest('.cm-editor') === null)).toBe(true);
 	});
 
 	it('filters by name as you type and loads more pages with the API cursor', async () => {
@@ -254,7 +257,7 @@ describe('web UI', () => {
 		let total = 2;
 		while (await page.getByRole('link', { name: 'Load more' }).count()) {
 			await page.getByRole('link', { name: 'Load more' }).click();
-			await expect.poll(() => rows.count()).toBeGreaterThan(total);
+			await poll(() => rows.count()).toBeGreaterThan(total);
 			total = await rows.count();
 		}
 		const names = await rows.locator('.name').allInnerTexts();
@@ -262,9 +265,9 @@ describe('web UI', () => {
 		expect(names).toEqual([...names].sort());
 
 		await page.getByLabel('Filter by name').pressSequentially('ui-page');
-		await expect.poll(() => rows.locator('.name').allInnerTexts()).toEqual(['ui-page-1', 'ui-page-2', 'ui-page-3']);
+		await poll(() => rows.locator('.name').allInnerTexts()).toEqual(['ui-page-1', 'ui-page-2', 'ui-page-3']);
 		await page.getByLabel('Filter by name').pressSequentially('-2');
-		await expect.poll(() => rows.locator('.name').allInnerTexts()).toEqual(['ui-page-2']);
+		await poll(() => rows.locator('.name').allInnerTexts()).toEqual(['ui-page-2']);
 		await page.getByLabel('Filter by name').fill('nothing-like-this');
 		await page.getByTestId('no-match').waitFor();
 	});
@@ -283,7 +286,7 @@ describe('web UI', () => {
 		await typeCode(worker('offline'));
 		await page.route('**/api/trpc/**', (route) => route.abort('connectionrefused'));
 		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-		await expect.poll(() => page.getByTestId('form-error').innerText()).toContain('Cannot reach the platform API');
+		await poll(() => page.getByTestId('form-error').innerText()).toContain('Cannot reach the platform API');
 		expect(await editorText()).toContain('offline');
 		expect(await page.getByRole('button', { name: 'Deploy', exact: true }).isEnabled()).toBe(true);
 	});
@@ -317,5 +320,5 @@ describe('web UI', () => {
 				await page.screenshot({ path: `${SCREENSHOTS}/${name}-${label}.png`, fullPage: true });
 			}
 		}
-	});
+	}, 180_000);
 });
