@@ -1,0 +1,157 @@
+// The CodeMirror 6 editor that replaces a <textarea> once JavaScript runs (loaded lazily, browser only).
+// The textarea stays in the form, hidden and kept in sync, so the form submits the same way either way.
+import { EditorState, Compartment, type Extension } from '@codemirror/state';
+import {
+	Decoration,
+	EditorView,
+	keymap,
+	lineNumbers,
+	highlightActiveLine,
+	highlightActiveLineGutter,
+	highlightSpecialChars,
+	drawSelection
+} from '@codemirror/view';
+import {
+	bracketMatching,
+	defaultHighlightStyle,
+	getIndentUnit,
+	indentOnInput,
+	indentUnit,
+	syntaxHighlighting
+} from '@codemirror/language';
+import { closeBrackets } from '@codemirror/autocomplete';
+import { javascript } from '@codemirror/lang-javascript';
+import { oneDarkHighlightStyle } from '@codemirror/theme-one-dark';
+
+/** Tab indents the selected lines (or inserts an indent at the cursor), Shift-Tab removes one level.
+ *  Escape then Tab moves focus out of the editor (CodeMirror's tab focus mode, see the hint). */
+function indentBy(direction: 1 | -1) {
+	return (view: EditorView): boolean => {
+		const { state } = view;
+		const unit = state.facet(indentUnit);
+		const width = getIndentUnit(state);
+		if (direction === 1 && state.selection.ranges.every((range) => range.empty)) {
+			view.dispatch(state.replaceSelection(unit));
+			return true;
+		}
+		const changes: { from: number; to?: number; insert?: string }[] = [];
+		const seen = new Set<number>();
+		for (const range of state.selection.ranges) {
+			for (let pos = range.from; pos <= range.to; ) {
+				const line = state.doc.lineAt(pos);
+				if (!seen.has(line.number)) {
+					seen.add(line.number);
+					if (direction === 1) changes.push({ from: line.from, insert: unit });
+					else {
+						const leading = /^[ \t]*/.exec(line.text)![0];
+						const remove = Math.min(leading.length, leading.startsWith('\t') ? 1 : width);
+						if (remove) changes.push({ from: line.from, to: line.from + remove });
+					}
+				}
+				pos = line.to + 1;
+			}
+		}
+		view.dispatch({ changes });
+		return true;
+	};
+}
+
+const surface = EditorView.theme({
+	'&': { backgroundColor: 'var(--surface)', color: 'var(--text)', fontSize: '0.9rem' },
+	'.cm-scroller': { fontFamily: 'var(--mono)', lineHeight: '1.55' },
+	'.cm-gutters': { backgroundColor: 'var(--surface-2)', color: 'var(--muted)', borderRight: '1px solid var(--border)' },
+	'.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--accent) 7%, transparent)' },
+	'.cm-activeLineGutter': { backgroundColor: 'color-mix(in srgb, var(--accent) 14%, transparent)' },
+	'&.cm-focused': { outline: 'none' },
+	'.cm-error-line': { backgroundColor: 'color-mix(in srgb, var(--danger) 16%, transparent)' },
+	'.cm-cursor': { borderLeftColor: 'var(--text)' },
+	'&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection': {
+		backgroundColor: 'color-mix(in srgb, var(--focus) 30%, transparent)'
+	}
+});
+
+const darkQuery = () => window.matchMedia('(prefers-color-scheme: dark)');
+const highlightFor = (dark: boolean): Extension => syntaxHighlighting(dark ? oneDarkHighlightStyle : defaultHighlightStyle);
+
+export interface CodeEditor {
+	setValue(code: string): void;
+	/** Marks the line an upload error points at (1-based), or clears the mark. */
+	setErrorLine(line: number | null): void;
+	destroy(): void;
+}
+
+const errorLineMark = Decoration.line({ class: 'cm-error-line' });
+
+export function mountEditor(
+	textarea: HTMLTextAreaElement,
+	options: { readonly: boolean; onChange: (code: string) => void }
+): CodeEditor {
+	const highlight = new Compartment();
+	const errorLine = new Compartment();
+	const label = textarea.getAttribute('aria-labelledby');
+	const describedBy = textarea.getAttribute('aria-describedby');
+	const view = new EditorView({
+		state: EditorState.create({
+			doc: textarea.value,
+			extensions: [
+				lineNumbers(),
+				highlightSpecialChars(),
+				drawSelection(),
+				bracketMatching(),
+				javascript(),
+				highlight.of(highlightFor(darkQuery().matches)),
+				surface,
+				errorLine.of([]),
+				EditorState.tabSize.of(2),
+				indentUnit.of('\t'),
+				EditorView.contentAttributes.of({
+					...(label ? { 'aria-labelledby': label } : {}),
+					...(describedBy ? { 'aria-describedby': describedBy } : {})
+				}),
+				options.readonly
+					? [EditorState.readOnly.of(true), EditorView.editable.of(false), EditorView.contentAttributes.of({ tabindex: '0' })]
+					: [
+							highlightActiveLine(),
+							highlightActiveLineGutter(),
+							indentOnInput(),
+							closeBrackets(),
+							keymap.of([{ key: 'Tab', run: indentBy(1), shift: indentBy(-1) }]),
+							EditorView.updateListener.of((update) => {
+								if (update.docChanged) options.onChange(update.state.doc.toString());
+							})
+						]
+			]
+		})
+	});
+	textarea.parentElement!.insertBefore(view.dom, textarea.nextSibling);
+	textarea.hidden = true;
+
+	const query = darkQuery();
+	const onScheme = (event: MediaQueryListEvent) =>
+		view.dispatch({ effects: highlight.reconfigure(highlightFor(event.matches)) });
+	query.addEventListener('change', onScheme);
+
+	return {
+		setValue(code) {
+			if (code !== view.state.doc.toString())
+				view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
+		},
+		setErrorLine(number) {
+			if (number === null || number < 1 || number > view.state.doc.lines) {
+				view.dispatch({ effects: errorLine.reconfigure([]) });
+				return;
+			}
+			const line = view.state.doc.line(number);
+			view.dispatch({
+				effects: [
+					errorLine.reconfigure(EditorView.decorations.of(Decoration.set([errorLineMark.range(line.from)]))),
+					EditorView.scrollIntoView(line.from, { y: 'center' })
+				]
+			});
+		},
+		destroy() {
+			query.removeEventListener('change', onScheme);
+			view.destroy();
+		}
+	};
+}

@@ -1,0 +1,324 @@
+// The web UI in a real browser (Debian's Chromium via playwright-core) against the app as `npm start` runs it.
+// One app for the file; each test gets a fresh browser context and its own Worker names.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { createPlatformClient, type PlatformClient } from '$lib/trpc';
+import { startApp, type RunningApp } from './app';
+import { launchBrowser } from './browser';
+
+const SCREENSHOTS = 'tests/e2e/screenshots';
+
+/** Waits for the page to catch up (server round trips are slow while other suites share the machine). */
+const poll = <T>(read: () => Promise<T> | T) => expect.poll(read, { timeout: 20_000, interval: 100 });
+
+let app: RunningApp;
+let client: PlatformClient;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+	mkdirSync(SCREENSHOTS, { recursive: true });
+	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
+	client = createPlatformClient(app.url);
+});
+afterAll(async () => {
+	await browser?.close();
+	await app?.stop();
+});
+
+async function newPage(options: BrowserContextOptions = {}): Promise<Page> {
+	context = await browser.newContext({ baseURL: app.url, ...options });
+	page = await context.newPage();
+	return page;
+}
+beforeEach(async () => {
+	await newPage();
+});
+afterEach(() => context?.close());
+
+const worker = (text: string) => `export default {\n\tfetch() {\n\t\treturn new Response(${JSON.stringify(text)});\n\t}\n};\n`;
+
+/** Replaces the editor's content by typing, as a person would. */
+async function typeCode(code: string) {
+	const editor = page.locator('.cm-content');
+	await editor.click();
+	await page.keyboard.press('ControlOrMeta+A');
+	await page.keyboard.press('Delete');
+	await page.keyboard.insertText(code);
+}
+
+const editorText = () => page.locator('.cm-content').innerText();
+
+/** Loads a page and waits until its script runs (the layout marks the hydrated page). */
+async function open(path: string) {
+	const response = await page.goto(path);
+	await page.locator('html[data-hydrated]').waitFor({ state: 'attached' });
+	return response;
+}
+
+async function openUploadPage() {
+	await open('/upload');
+	await page.locator('.cm-editor').waitFor();
+}
+
+/** The toast confirms the action, then the page is the Worker's (or the list) with the marker removed. */
+async function expectToast(text: string, pathname: string) {
+	await poll(() => page.getByTestId('toast').innerText()).toContain(text);
+	await poll(() => new URL(page.url()).pathname + new URL(page.url()).search).toBe(pathname);
+}
+
+async function uploadThroughForm(name: string, code: string) {
+	await openUploadPage();
+	await page.getByLabel('Worker name').fill(name);
+	await typeCode(code);
+	await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+}
+
+async function fetchText(path: string): Promise<string> {
+	const response = await fetch(app.url + path);
+	return response.text();
+}
+
+describe('web UI', () => {
+	// First, while the registry is still empty.
+	it('shows an empty state that points to the upload page', async () => {
+		await open('/');
+		const empty = page.getByTestId('empty-state');
+		await empty.getByText('No Workers yet').waitFor();
+		await page.screenshot({ path: `${SCREENSHOTS}/list-empty.png`, fullPage: true });
+		await empty.getByRole('link', { name: 'Upload your first Worker' }).click();
+		await page.waitForURL('**/upload');
+		expect(await page.title()).toBe('Upload a Worker · Workers Platform');
+		await poll(() => page.getByTestId('open-mode-banner').innerText()).toContain('Open mode');
+	});
+
+	it('uploads through the form, lists the Worker, opens its URL, then edits and redeploys it', async () => {
+		await uploadThroughForm('ui-hello', worker('hello from the editor'));
+		await expectToast('Deployed ui-hello', '/workers/ui-hello');
+		expect(await page.locator('h1').innerText()).toBe('ui-hello');
+
+		// Open (a new tab) shows the Worker's output.
+		const [opened] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: /^Open/ }).click()]);
+		await opened.waitForLoadState();
+		expect(opened.url()).toBe(`${app.url}/user-workers/ui-hello/`);
+		expect(await opened.locator('body').innerText()).toBe('hello from the editor');
+
+		// In the list, linked to its detail page, with its URL, size and a relative time.
+		await open('/');
+		const row = page.getByTestId('worker-row').filter({ hasText: 'ui-hello' });
+		expect(await row.getByRole('link', { name: '/user-workers/ui-hello/' }).getAttribute('href')).toBe(
+			`${app.url}/user-workers/ui-hello/`
+		);
+		expect(await row.innerText()).toMatch(/\d+ B/);
+		expect(await row.locator('time').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+		await row.getByRole('link', { name: 'ui-hello', exact: true }).click();
+		await page.waitForURL('**/workers/ui-hello');
+
+		// Edit & redeploy: the editor is pre-filled; saving replaces the code under the same name.
+		await page.getByRole('link', { name: 'Edit & redeploy' }).click();
+		await page.waitForURL('**/workers/ui-hello/edit');
+		await poll(editorText).toContain('hello from the editor');
+		expect(await page.getByLabel('Worker name').getAttribute('readonly')).not.toBeNull();
+		await typeCode(worker('second version'));
+		await page.getByRole('button', { name: 'Save & redeploy' }).click();
+		await expectToast('Deployed ui-hello', '/workers/ui-hello');
+		await poll(editorText).toContain('second version');
+		expect(await fetchText('/user-workers/ui-hello/')).toBe('second version');
+	});
+
+	it('shows a syntax error next to the editor and keeps the code', async () => {
+		const broken = 'export default {\n\tfetch() {\n\t\treturn new Response("oops"\n\t}\n};';
+		await uploadThroughForm('ui-broken', broken);
+		const error = page.getByTestId('code-error');
+		await error.waitFor();
+		expect(await error.innerText()).toMatch(/line \d+.*column \d+|\(\d+:\d+\)/i);
+		expect(page.url()).toBe(`${app.url}/upload`);
+		expect(await editorText()).toContain('return new Response("oops"');
+		// The line the error names is marked in the editor.
+		const line = Number((await error.innerText()).match(/line (\d+)/)![1]);
+		expect(await page.locator('.cm-error-line').innerText()).toBe(broken.split('\n')[line - 1]);
+		expect(await page.getByLabel('Worker name').inputValue()).toBe('ui-broken');
+		// The error sits with the code field, not the name field.
+		expect(await page.getByTestId('name-error').count()).toBe(0);
+		await page.screenshot({ path: `${SCREENSHOTS}/upload-syntax-error.png`, fullPage: true });
+		expect((await fetch(`${app.url}/user-workers/ui-broken/`)).status).toBe(404);
+	});
+
+	it('rejects an invalid name as you type and shows the URL a valid one gets', async () => {
+		await openUploadPage();
+		const name = page.getByLabel('Worker name');
+		await name.pressSequentially('My');
+		await poll(() => page.getByTestId('name-error').innerText()).toBe('name must be lowercase');
+		expect(await name.getAttribute('aria-invalid')).toBe('true');
+		await name.fill('');
+		await name.pressSequentially('api');
+		await poll(() => page.getByTestId('name-error').innerText()).toContain('"api" is reserved');
+		await name.pressSequentially('-docs');
+		await poll(() => page.getByTestId('name-url').innerText()).toBe(`${app.url}/user-workers/api-docs/`);
+		expect(await name.getAttribute('aria-invalid')).toBe('false');
+
+		// Submitting an invalid name sends nothing and keeps focus on the name.
+		await name.fill('bad name');
+		let uploads = 0;
+		page.on('request', (request) => void (request.url().includes('workers.upload') && uploads++));
+		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+		await poll(() => page.getByTestId('name-error').innerText()).toContain('found " "');
+		expect(await page.evaluate(() => document.activeElement?.id)).toBe('worker-name');
+		expect(uploads).toBe(0);
+	});
+
+	it('deletes a Worker after a confirmation that names it', async () => {
+		await client.workers.upload.mutate({ name: 'ui-doomed', code: worker('doomed') });
+		await open('/workers/ui-doomed');
+		await page.getByRole('link', { name: 'Delete' }).click();
+		const dialog = page.getByRole('alertdialog');
+		expect(await dialog.innerText()).toContain('Delete ui-doomed?');
+
+		// Cancel leaves it alone.
+		await dialog.getByRole('link', { name: 'Cancel' }).click();
+		await dialog.waitFor({ state: 'detached' });
+		expect(await fetchText('/user-workers/ui-doomed/')).toBe('doomed');
+
+		await page.getByRole('link', { name: 'Delete' }).click();
+		await page.getByRole('button', { name: 'Delete ui-doomed' }).click();
+		await expectToast('Deleted ui-doomed', '/');
+		expect(await page.getByTestId('worker-row').filter({ hasText: 'ui-doomed' }).count()).toBe(0);
+		expect((await fetch(`${app.url}/user-workers/ui-doomed/`)).status).toBe(404);
+	});
+
+	it('uploads, reports errors and deletes without JavaScript', async () => {
+		await context.close();
+		await newPage({ javaScriptEnabled: false });
+		await page.goto('/upload');
+		expect(await page.locator('.cm-content').count()).toBe(0);
+		await page.getByLabel('Worker name').fill('ui-nojs');
+		await page.locator('textarea[name="code"]').fill('export default { fetch() { return new Response("no js" }');
+		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+		await page.getByTestId('code-error').waitFor();
+		// The error page is the form again, code included.
+		expect(await page.locator('textarea[name="code"]').inputValue()).toContain('new Response("no js"');
+
+		await page.locator('textarea[name="code"]').fill(worker('served without JavaScript'));
+		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+		await page.waitForURL('**/workers/ui-nojs?deployed');
+		expect(await page.getByTestId('toast').innerText()).toContain('Deployed ui-nojs');
+		expect(await fetchText('/user-workers/ui-nojs/')).toBe('served without JavaScript');
+
+		await page.getByRole('link', { name: 'Delete' }).click();
+		await page.getByRole('button', { name: 'Delete ui-nojs' }).click();
+		await page.waitForURL('**/?deleted=ui-nojs');
+		expect((await fetch(`${app.url}/user-workers/ui-nojs/`)).status).toBe(404);
+	});
+
+	it('starts from a template or a file and calls the Worker from the Try it panel', async () => {
+		await openUploadPage();
+		await page.getByRole('button', { name: 'JSON API' }).click();
+		await poll(editorText).toContain('Response.json');
+		await page.getByLabel('Load from file').setInputFiles({
+			name: 'From-File.mjs',
+			mimeType: 'text/javascript',
+			buffer: Buffer.from('export default { fetch: (r) => Response.json({ from: "file", method: r.method }) };\n')
+		});
+		await poll(editorText).toContain('from: "file"');
+		// The name is suggested from the file name.
+		expect(await page.getByLabel('Worker name').inputValue()).toBe('from-file');
+		await page.getByLabel('Worker name').fill('ui-tryit');
+		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+		await expectToast('Deployed ui-tryit', '/workers/ui-tryit');
+
+		await page.getByLabel('Method').selectOption('POST');
+		await page.getByLabel('Path').fill('/anything?x=1');
+		await page.getByLabel(/^Headers/).fill('x-demo: 1');
+		await page.getByLabel('Body').fill('payload');
+		await page.getByRole('button', { name: 'Send request' }).click();
+		await poll(() => page.getByTestId('try-status').innerText()).toBe('200 OK');
+		// JSON is pretty-printed.
+		expect(await page.getByTestId('try-body').innerText()).toBe('{\n  "from": "file",\n  "method": "POST"\n}');
+		expect(await page.getByTestId('try-response').innerText()).toMatch(/in \d+ ms/);
+	});
+
+	it('keeps Tab in the editor, and Escape then Tab leaves it', async () => {
+		await openUploadPage();
+		await typeCode('x');
+		await page.keyboard.press('Tab');
+		await poll(editorText).toBe('x\t');
+		await page.keyboard.press('Escape');
+		await page.keyboard.press('Tab');
+		await poll(() => page.evaluate(() => document.activeElement?.closest('.cm-editor') === null)).toBe(true);
+	});
+
+	it('filters by name as you type and loads more pages with the API cursor', async () => {
+		for (const n of [1, 2, 3]) await client.workers.upload.mutate({ name: `ui-page-${n}`, code: worker(`page ${n}`) });
+		await open('/?limit=2');
+		const rows = page.getByTestId('worker-row');
+		expect(await rows.count()).toBe(2);
+		let total = 2;
+		while (await page.getByRole('link', { name: 'Load more' }).count()) {
+			await page.getByRole('link', { name: 'Load more' }).click();
+			await poll(() => rows.count()).toBeGreaterThan(total);
+			total = await rows.count();
+		}
+		const names = await rows.locator('.name').allInnerTexts();
+		expect(names).toEqual(expect.arrayContaining(['ui-page-1', 'ui-page-2', 'ui-page-3']));
+		expect(names).toEqual([...names].sort());
+
+		await page.getByLabel('Filter by name').pressSequentially('ui-page');
+		await poll(() => rows.locator('.name').allInnerTexts()).toEqual(['ui-page-1', 'ui-page-2', 'ui-page-3']);
+		await page.getByLabel('Filter by name').pressSequentially('-2');
+		await poll(() => rows.locator('.name').allInnerTexts()).toEqual(['ui-page-2']);
+		await page.getByLabel('Filter by name').fill('nothing-like-this');
+		await page.getByTestId('no-match').waitFor();
+	});
+
+	it('answers an unknown Worker with a 404 page', async () => {
+		const response = await open('/workers/ui-never-uploaded');
+		expect(response?.status()).toBe(404);
+		expect(await page.locator('h1').innerText()).toBe('Not found');
+		expect(await page.getByTestId('error-message').innerText()).toContain('ui-never-uploaded');
+		expect(await page.title()).toBe('Not found · Workers Platform');
+	});
+
+	it('says so when the API cannot be reached, and keeps the code', async () => {
+		await openUploadPage();
+		await page.getByLabel('Worker name').fill('ui-offline');
+		await typeCode(worker('offline'));
+		await page.route('**/api/trpc/**', (route) => route.abort('connectionrefused'));
+		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
+		await poll(() => page.getByTestId('form-error').innerText()).toContain('Cannot reach the platform API');
+		expect(await editorText()).toContain('offline');
+		expect(await page.getByRole('button', { name: 'Deploy', exact: true }).isEnabled()).toBe(true);
+	});
+
+	it('saves screenshots of the list, upload and detail pages (desktop, 375 px, dark)', async () => {
+		await client.workers.upload.mutate({ name: 'ui-shot', code: worker('screenshot') });
+		for (const [label, options] of [
+			['desktop', { viewport: { width: 1280, height: 900 } }],
+			['mobile', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true }],
+			['desktop-dark', { viewport: { width: 1280, height: 900 }, colorScheme: 'dark' }],
+			['mobile-dark', { viewport: { width: 375, height: 812 }, colorScheme: 'dark', isMobile: true }]
+		] as [string, BrowserContextOptions][]) {
+			await context.close();
+			await newPage(options);
+			for (const [name, path] of [
+				['list', '/'],
+				['upload', '/upload'],
+				['detail', '/workers/ui-shot']
+			]) {
+				await open(path);
+				if (name !== 'list') {
+					// CodeMirror measures its lines once it is on screen: show it, let it settle, scroll back.
+					await page.locator('.cm-editor').scrollIntoViewIfNeeded();
+					await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+					await page.evaluate(() => window.scrollTo(0, 0));
+				}
+				// Nothing wider than the viewport.
+				expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} at ${label}`).toBeLessThanOrEqual(
+					options.viewport!.width
+				);
+				await page.screenshot({ path: `${SCREENSHOTS}/${name}-${label}.png`, fullPage: true });
+			}
+		}
+	}, 180_000);
+});
