@@ -1,6 +1,7 @@
 import type { Handle } from '@sveltejs/kit';
 import { interceptPlatformRequest } from '$lib/server/dispatch';
 import { isCrossSiteWrite } from '$lib/server/csrf';
+import '$lib/server/response-cache'; // dispatch requests skip SvelteKit's response cache
 
 // User Workers (/user-workers/*) and the backends' internal endpoints are answered before SvelteKit
 // routing; everything else is the web UI and the tRPC API.
