@@ -1,5 +1,5 @@
 // Finds the workerd processes behind a running app (from /proc, Linux) to report their memory.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 function readProcesses() {
 	/** @type {{ pid: number, ppid: number, args: string[], rssBytes: number }[]} */
@@ -38,4 +38,24 @@ export function appProcesses(port) {
 		devProxy,
 		runner: children(wrangler.ppid).find(isWorkerd) ?? null
 	};
+}
+
+/** The TCP ports process `pid` listens on (IPv4). */
+export function listeningPorts(pid) {
+	const inodes = new Set();
+	for (const fd of readdirSync(`/proc/${pid}/fd`)) {
+		try {
+			const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+			if (match) inodes.add(match[1]);
+		} catch {
+			// closed while we looked
+		}
+	}
+	const LISTEN = '0A';
+	return readFileSync(`/proc/${pid}/net/tcp`, 'utf8')
+		.split('\n')
+		.slice(1)
+		.map((line) => line.trim().split(/\s+/))
+		.filter((fields) => fields[3] === LISTEN && inodes.has(fields[9]))
+		.map((fields) => parseInt(fields[1].split(':')[1], 16));
 }

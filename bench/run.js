@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { load, median } from './load.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
 import { renderReport } from './report.js';
-import { startBare, startDirect, startOurs } from './targets.js';
+import { skippingDevProxy, startBare, startDirect, startOurs } from './targets.js';
 
 const settings = {
 	rounds: Number(process.env.BENCH_ROUNDS || 3),
@@ -20,18 +20,28 @@ const log = (message) => console.log(`[bench ${((Date.now() - benchStarted) / 10
 
 /** @type {{ stop: () => Promise<void> }[]} */
 const running = [];
+/** Targets still starting: stopping waits for them, so that none is left running. */
+const starting = new Set();
 async function stopAll() {
+	await Promise.allSettled(starting);
 	await Promise.allSettled(running.splice(0).map((target) => target.stop()));
 }
-for (const signal of ['SIGINT', 'SIGTERM'])
-	process.on(signal, () => {
-		log(`${signal}: stopping everything`);
-		stopAll().finally(() => process.exit(130));
-	});
+// The apps run in their own process groups, so they would outlive this process: stop them on every way out.
+let stopping = false;
+const stopAndExit = (code, reason) => {
+	stopping = true;
+	log(`${reason}: stopping everything`);
+	stopAll().finally(() => process.exit(code));
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAndExit(130, signal));
+process.on('uncaughtException', (error) => stopAndExit(1, error.stack ?? String(error)));
+process.on('unhandledRejection', (error) => stopAndExit(1, String(error)));
 
 async function start(starter) {
-	const target = await starter();
-	running.push(target);
+	if (stopping) throw new Error('stopping');
+	const started = starter().then((target) => (running.push(target), target));
+	starting.add(started);
+	const target = await started.finally(() => starting.delete(started));
 	log(`started ${target.name} at ${target.url}`);
 	return target;
 }
@@ -42,7 +52,9 @@ try {
 	const ours = await start(() => startOurs({ isolated: true }));
 	const bareInProcess = await start(() => startBare({ isolated: false }));
 	const oursInProcess = await start(() => startOurs({ isolated: false }));
-	const targets = [direct, bare, ours, bareInProcess, oursInProcess];
+	const oursNoProxy = await start(() => skippingDevProxy(ours));
+	const oursInProcessNoProxy = await start(() => skippingDevProxy(oursInProcess));
+	const targets = [direct, bare, ours, oursNoProxy, bareInProcess, oursInProcess, oursInProcessNoProxy];
 
 	for (const target of targets) {
 		log(`warming up ${target.name}`);
@@ -73,11 +85,14 @@ try {
 		'ours / direct': ratio(ours, direct),
 		'ours (in-process) / bare (in-process)': ratio(oursInProcess, bareInProcess),
 		'ours (in-process) / direct': ratio(oursInProcess, direct),
-		'ours / ours (in-process): the runner hop': ratio(ours, oursInProcess)
+		'ours / ours (in-process): the runner hop': ratio(ours, oursInProcess),
+		'ours / ours, no dev proxy: the wrangler dev proxy': ratio(ours, oursNoProxy),
+		'ours, no dev proxy / bare': ratio(oursNoProxy, bare),
+		'ours (in-process), no dev proxy / bare (in-process)': ratio(oursInProcessNoProxy, bareInProcess)
 	};
 
 	// The throughput targets are done; the rest loads one app at a time.
-	for (const target of [direct, bare, bareInProcess]) {
+	for (const target of [direct, bare, bareInProcess, oursNoProxy, oursInProcessNoProxy]) {
 		await target.stop();
 		running.splice(running.indexOf(target), 1);
 	}
