@@ -1,7 +1,7 @@
 // `node bench/profile.js` (after `npm run build`): a CPU profile of the platform Worker's isolate while it
 // serves the hello-world user Worker in-process under load, to see what the dispatch path costs. Runs the
 // built app in workerd through Miniflare with wrangler.jsonc's bindings (KV in memory, no `wrangler dev`
-// proxy) and prints where the isolate's time goes, by stage and by function.
+// proxy) and prints where the isolate's time goes, by function.
 import autocannon from 'autocannon';
 import { build } from 'esbuild';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
@@ -34,15 +34,6 @@ const mf = new Miniflare(
 	})
 );
 
-/** Stages of a dispatch request, by the function that starts them (inclusive time). */
-const STAGES = {
-	fetch: "the adapter's worker fetch (everything below)",
-	respond: "SvelteKit's server.respond",
-	handle: 'hooks.server.ts handle',
-	dispatchToUserWorker: 'the dispatcher (dispatch.ts)',
-	lookup: 'registry lookup (cache)'
-};
-
 try {
 	const origin = (await mf.ready).origin;
 	await upload(origin, 'hello', HELLO_WORLD);
@@ -71,29 +62,22 @@ try {
 	socket.close();
 
 	const nodes = new Map(profile.nodes.map((node) => [node.id, node]));
-	const parents = new Map(profile.nodes.flatMap((node) => (node.children ?? []).map((child) => [child, node.id])));
 	const selfUs = new Map();
 	profile.samples.forEach((id, i) => selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
 	const total = [...selfUs.values()].reduce((a, b) => a + b, 0);
 	const bySelf = new Map();
-	const byStage = new Map();
 	for (const [id, us] of selfUs) {
 		const { functionName, lineNumber } = nodes.get(id).callFrame;
 		const key = `${functionName || '(anonymous)'}${lineNumber >= 0 ? ` (bundle line ${lineNumber + 1})` : ''}`;
 		bySelf.set(key, (bySelf.get(key) ?? 0) + us);
-		// Inclusive: a sample counts once for each distinct stage on its stack.
-		const seen = new Set();
-		for (let at = id; at !== undefined; at = parents.get(at)) {
-			const name = nodes.get(at).callFrame.functionName;
-			if (name in STAGES && !seen.has(name)) seen.add(name), byStage.set(name, (byStage.get(name) ?? 0) + us);
-		}
 	}
 	const share = (us) => `${((100 * us) / total).toFixed(1).padStart(5)} %`;
 	const perRequest = (us) => `${(us / result.requests.total / 1000).toFixed(3)} ms/request`;
 	console.log(`${result.requests.total} requests in ${seconds} s (${(result.requests.total / seconds).toFixed(0)}/s); isolate profile ${(total / 1000).toFixed(0)} ms`);
-	console.log('\nBy stage (inclusive):');
-	for (const [name, label] of Object.entries(STAGES)) console.log(`${share(byStage.get(name) ?? 0)}  ${perRequest(byStage.get(name) ?? 0)}  ${label}`);
-	console.log('\nBy function (self time, top 25):');
+	// (idle): the isolate waited (I/O, or the thread ran another Worker: the user Worker, Miniflare's entry, assets).
+	const busy = total - (bySelf.get('(idle)') ?? 0) - (bySelf.get('(program)') ?? 0);
+	console.log(`JavaScript in the platform isolate: ${perRequest(busy)}`);
+	console.log('\nBy function (self time, top 25; async functions resume without their callers, so only self time is shown):');
 	for (const [key, us] of [...bySelf].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${share(us)}  ${key}`);
 } finally {
 	await mf.dispose();
