@@ -9,7 +9,7 @@ import { freePort, startApp } from '../tests/e2e/app.ts';
 import { appProcesses, listeningPorts } from './processes.js';
 
 export const HELLO_WORLD = `export default { fetch: () => new Response('Hello World!') }`;
-export const COMPATIBILITY_DATE = '2026-08-01';
+const COMPATIBILITY_DATE = '2026-08-01';
 const quiet = () => {};
 
 /** One Worker in its own workerd process, as scripts/runner.js starts the runner. */
@@ -26,9 +26,6 @@ export async function startDirect() {
 
 /** Bare dispatcher (bench/bare-dispatcher.js), through the runner process when `isolated`, else in-process. */
 export async function startBare({ isolated }) {
-	const port = await freePort();
-	const secret = randomBytes(32).toString('hex');
-	const runner = isolated ? await startRunner({ codeUrl: `http://127.0.0.1:${port}`, secret, log: quiet }) : null;
 	const bundle = await build({
 		entryPoints: [fileURLToPath(new URL('./bare-dispatcher.js', import.meta.url))],
 		bundle: true,
@@ -37,6 +34,9 @@ export async function startBare({ isolated }) {
 		write: false,
 		logLevel: 'silent'
 	});
+	const port = await freePort();
+	const secret = randomBytes(32).toString('hex');
+	const runner = isolated ? await startRunner({ codeUrl: `http://127.0.0.1:${port}`, secret, log: quiet }) : null;
 	const mf = startWorkerd(port, {
 		name: 'bare-dispatcher',
 		modules: true,
