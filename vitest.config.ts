@@ -20,7 +20,8 @@ export default defineConfig({
 					cloudflareTest({
 						miniflare: {
 							compatibilityDate: '2026-08-01',
-							kvNamespaces: ['WORKER_MAPPINGS'],
+							// A second binding to the same namespace stands in for another isolate (tests/workers/cache.test.ts).
+							kvNamespaces: { WORKER_MAPPINGS: 'worker-mappings', WORKER_MAPPINGS_OTHER_ISOLATE: 'worker-mappings' },
 							workerLoaders: { LOADER: {} }
 						}
 					})

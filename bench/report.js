@@ -1,0 +1,58 @@
+// bench/results.md: the readable table, ratios first, each compared with the issue's target.
+const x = (value) => `${value.toFixed(2)}×`;
+const mib = (bytes) => (bytes === null ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
+const verdict = (ok) => (ok ? 'met' : '**missed**');
+
+export function renderReport(results) {
+	const { machine, settings, throughput, ratios, uploads, coldWarm, list, memory } = results;
+	const lines = [
+		`# Benchmark results`,
+		'',
+		`\`${results.command}\` on ${results.date.slice(0, 16).replace('T', ' ')} UTC: ${machine.cores} cores (${machine.cpu}), ` +
+			`${machine.memoryGiB} GiB, ${machine.platform}, Node ${machine.node}; load average at the end ${machine.loadAverageAtEnd.join(' / ')}. ` +
+			`${settings.rounds} alternating rounds × ${settings.seconds} s per target, ${settings.connections} connections, after a ${settings.warmupSeconds} s warm-up; medians. ` +
+			`Took ${results.durationSeconds} s.`,
+		'',
+		'## Ratios',
+		'',
+		'| comparison | throughput | p99 latency | target |',
+		'| --- | --- | --- | --- |'
+	];
+	const target = {
+		'ours / bare': (r) => `≥ 1.0× throughput, p99 ≤ 1.1×: ${verdict(r.throughput >= 1 && r.p99 <= 1.1)}`,
+		'ours / direct': (r) => `≥ 0.85× throughput: ${verdict(r.throughput >= 0.85)}`,
+		'ours (in-process) / bare (in-process)': (r) => `(same as ours / bare): ${verdict(r.throughput >= 1 && r.p99 <= 1.1)}`,
+		'ours (in-process) / direct': (r) => `(same as ours / direct): ${verdict(r.throughput >= 0.85)}`,
+		'ours / ours (in-process): the runner hop': () => 'what fault isolation costs',
+		'ours / ours, no dev proxy: the wrangler dev proxy': () => 'what `wrangler dev`’s proxy process costs',
+		'ours, no dev proxy / bare': (r) => `the dispatcher alone: ${verdict(r.throughput >= 1 && r.p99 <= 1.1)}`,
+		'ours (in-process), no dev proxy / bare (in-process)': (r) => `the dispatcher alone: ${verdict(r.throughput >= 1 && r.p99 <= 1.1)}`
+	};
+	for (const [name, r] of Object.entries(ratios)) lines.push(`| ${name} | ${x(r.throughput)} | ${x(r.p99)} | ${target[name](r)} |`);
+
+	lines.push('', '## Dispatch throughput', '', '| target | requests/s | p50 | p99 |', '| --- | --- | --- | --- |');
+	for (const [name, t] of Object.entries(throughput)) lines.push(`| ${name} | ${t.rps.toFixed(0)} | ${t.p50Ms} ms | ${t.p99Ms} ms |`);
+
+	const listAt10k = list.find((l) => l.workers === 10000);
+	lines.push(
+		'',
+		'## Control plane and lifecycle (ours, `npm start` with its runner; `workers.list` on the in-process app)',
+		'',
+		'| measure | p50 | p99 | target |',
+		'| --- | --- | --- | --- |',
+		`| upload (${uploads.upload.samples} new Workers) | ${uploads.upload.p50Ms} ms | ${uploads.upload.p99Ms} ms | |`,
+		`| upload to first successful response | ${uploads.uploadToFirstResponse.p50Ms} ms | ${uploads.uploadToFirstResponse.p99Ms} ms | < 100 ms p50: ${verdict(uploads.uploadToFirstResponse.p50Ms < 100)} |`,
+		`| re-upload served by the very next request | ${uploads.reuploadVisibleOnNextRequest} | | all: ${verdict(/^(\d+)\/\1$/.test(uploads.reuploadVisibleOnNextRequest))} |`,
+		`| first request to a Worker that never ran (cold, ${coldWarm.cold.samples}) | ${coldWarm.cold.p50Ms} ms | ${coldWarm.cold.p99Ms} ms | |`,
+		`| the following requests (warm, ${coldWarm.warm.samples}) | ${coldWarm.warm.p50Ms} ms | ${coldWarm.warm.p99Ms} ms | |`,
+		...list.map(
+			(l) =>
+				`| \`workers.list\` page of ${l.limit}, ${l.workers.toLocaleString('en')} Workers | ${l.p50Ms} ms | ${l.p99Ms} ms | ${l === listAt10k ? `< 50 ms p50: ${verdict(l.p50Ms < 50)}` : ''} |`
+		),
+		'',
+		`Memory with ${memory.workers.toLocaleString('en')} distinct Workers each called once (resident set): runner process ` +
+			`${mib(memory.before.runnerBytes)} before → ${mib(memory.after.runnerBytes)} after; app process ${mib(memory.before.appBytes)} → ${mib(memory.after.appBytes)}.`,
+		''
+	);
+	return lines.join('\n');
+}

@@ -1,0 +1,135 @@
+// `npm run bench`: builds the app (the npm script does), starts every target on loopback, loads them in
+// alternating rounds, measures the control plane and lifecycle figures, stops everything it started and
+// writes bench/results.json and bench/results.md. Settings: BENCH_ROUNDS (3), BENCH_SECONDS (6),
+// BENCH_CONNECTIONS (10), BENCH_WARMUP_SECONDS (3).
+import os from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { load, median } from './load.js';
+import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
+import { renderReport } from './report.js';
+import { skippingDevProxy, startBare, startDirect, startOurs } from './targets.js';
+
+const settings = {
+	rounds: Number(process.env.BENCH_ROUNDS || 3),
+	seconds: Number(process.env.BENCH_SECONDS || 6),
+	connections: Number(process.env.BENCH_CONNECTIONS || 10),
+	warmupSeconds: Number(process.env.BENCH_WARMUP_SECONDS || 3)
+};
+const benchStarted = Date.now();
+const log = (message) => console.log(`[bench ${((Date.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${message}`);
+
+/** @type {{ stop: () => Promise<void> }[]} */
+const running = [];
+/** Targets still starting: stopping waits for them, so that none is left running. */
+const starting = new Set();
+async function stopAll() {
+	await Promise.allSettled(starting);
+	await Promise.allSettled(running.splice(0).map((target) => target.stop()));
+}
+// The apps run in their own process groups, so they would outlive this process: stop them on every way out.
+let stopping = false;
+const stopAndExit = (code, reason) => {
+	stopping = true;
+	log(`${reason}: stopping everything`);
+	stopAll().finally(() => process.exit(code));
+};
+for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => stopAndExit(130, signal));
+process.on('uncaughtException', (error) => stopAndExit(1, error.stack ?? String(error)));
+process.on('unhandledRejection', (error) => stopAndExit(1, String(error)));
+
+async function start(starter) {
+	if (stopping) throw new Error('stopping');
+	const started = starter().then((target) => (running.push(target), target));
+	starting.add(started);
+	const target = await started.finally(() => starting.delete(started));
+	log(`started ${target.name} at ${target.url}`);
+	return target;
+}
+
+try {
+	const direct = await start(startDirect);
+	const bare = await start(() => startBare({ isolated: true }));
+	const ours = await start(() => startOurs({ isolated: true }));
+	const bareInProcess = await start(() => startBare({ isolated: false }));
+	const oursInProcess = await start(() => startOurs({ isolated: false }));
+	const oursNoProxy = await start(() => skippingDevProxy(ours));
+	const oursInProcessNoProxy = await start(() => skippingDevProxy(oursInProcess));
+	const targets = [direct, bare, ours, oursNoProxy, bareInProcess, oursInProcess, oursInProcessNoProxy];
+
+	for (const target of targets) {
+		log(`warming up ${target.name}`);
+		await load(target.url, { seconds: settings.warmupSeconds, connections: settings.connections });
+	}
+	const rounds = [];
+	for (let round = 1; round <= settings.rounds; round++) {
+		// Each round starts with a different target, so no target always follows the same neighbour.
+		const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
+		for (const target of order) {
+			const figures = await load(target.url, settings);
+			rounds.push({ round, target: target.name, ...figures });
+			log(`round ${round}/${settings.rounds} ${target.name}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms`);
+		}
+	}
+	const throughput = Object.fromEntries(
+		targets.map(({ name }) => {
+			const mine = rounds.filter((r) => r.target === name);
+			return [name, { rps: median(mine.map((r) => r.rps)), p50Ms: median(mine.map((r) => r.p50Ms)), p99Ms: median(mine.map((r) => r.p99Ms)) }];
+		})
+	);
+	const ratio = (a, b) => ({
+		throughput: throughput[a.name].rps / throughput[b.name].rps,
+		p99: throughput[a.name].p99Ms / throughput[b.name].p99Ms
+	});
+	const ratios = {
+		'ours / bare': ratio(ours, bare),
+		'ours / direct': ratio(ours, direct),
+		'ours (in-process) / bare (in-process)': ratio(oursInProcess, bareInProcess),
+		'ours (in-process) / direct': ratio(oursInProcess, direct),
+		'ours / ours (in-process): the runner hop': ratio(ours, oursInProcess),
+		'ours / ours, no dev proxy: the wrangler dev proxy': ratio(ours, oursNoProxy),
+		'ours, no dev proxy / bare': ratio(oursNoProxy, bare),
+		'ours (in-process), no dev proxy / bare (in-process)': ratio(oursInProcessNoProxy, bareInProcess)
+	};
+
+	// The throughput targets are done; the rest loads one app at a time.
+	for (const target of [direct, bare, bareInProcess, oursNoProxy, oursInProcessNoProxy]) {
+		await target.stop();
+		running.splice(running.indexOf(target), 1);
+	}
+	log('uploads: 100 new Workers, each until it answers, then 20 re-uploads');
+	const uploads = await measureUploads(ours.app.url, { count: 100, reuploads: 20 });
+	log('cold vs warm first request, 20 Workers');
+	const coldWarm = await measureColdWarm(ours.app.url, { count: 20 });
+	log('memory: 1 000 distinct Workers, each called once');
+	const memory = await measureMemory(ours.app.url, { count: 1000 });
+	log('workers.list at 10, 1 000 and 10 000 Workers (registering them takes a while)');
+	const list = await measureList(oursInProcess.app.url, { sizes: [10, 1000, 10000], limit: 50, samples: 30 });
+
+	const results = {
+		date: new Date().toISOString(),
+		command: 'npm run bench',
+		machine: {
+			cores: os.availableParallelism(),
+			cpu: os.cpus()[0]?.model ?? 'unknown',
+			memoryGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+			loadAverageAtEnd: os.loadavg().map((l) => Math.round(l * 100) / 100),
+			platform: `${os.type()} ${os.release()} ${os.arch()}`,
+			node: process.version
+		},
+		settings,
+		throughput,
+		ratios,
+		rounds,
+		uploads,
+		coldWarm,
+		list,
+		memory,
+		durationSeconds: Math.round((Date.now() - benchStarted) / 1000)
+	};
+	writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, '\t') + '\n');
+	writeFileSync(new URL('./results.md', import.meta.url), renderReport(results));
+	log('wrote bench/results.json and bench/results.md');
+	console.log('\n' + renderReport(results));
+} finally {
+	await stopAll();
+}
