@@ -11,10 +11,10 @@ import {
 	highlightSpecialChars,
 	drawSelection
 } from '@codemirror/view';
+import { defaultKeymap, history, historyKeymap, indentLess, insertTab } from '@codemirror/commands';
 import {
 	bracketMatching,
 	defaultHighlightStyle,
-	getIndentUnit,
 	indentOnInput,
 	indentUnit,
 	syntaxHighlighting
@@ -22,39 +22,6 @@ import {
 import { closeBrackets } from '@codemirror/autocomplete';
 import { javascript } from '@codemirror/lang-javascript';
 import { oneDarkHighlightStyle } from '@codemirror/theme-one-dark';
-
-/** Tab indents the selected lines (or inserts an indent at the cursor), Shift-Tab removes one level.
- *  Escape then Tab moves focus out of the editor (CodeMirror's tab focus mode, see the hint). */
-function indentBy(direction: 1 | -1) {
-	return (view: EditorView): boolean => {
-		const { state } = view;
-		const unit = state.facet(indentUnit);
-		const width = getIndentUnit(state);
-		if (direction === 1 && state.selection.ranges.every((range) => range.empty)) {
-			view.dispatch(state.replaceSelection(unit));
-			return true;
-		}
-		const changes: { from: number; to?: number; insert?: string }[] = [];
-		const seen = new Set<number>();
-		for (const range of state.selection.ranges) {
-			for (let pos = range.from; pos <= range.to; ) {
-				const line = state.doc.lineAt(pos);
-				if (!seen.has(line.number)) {
-					seen.add(line.number);
-					if (direction === 1) changes.push({ from: line.from, insert: unit });
-					else {
-						const leading = /^[ \t]*/.exec(line.text)![0];
-						const remove = Math.min(leading.length, leading.startsWith('\t') ? 1 : width);
-						if (remove) changes.push({ from: line.from, to: line.from + remove });
-					}
-				}
-				pos = line.to + 1;
-			}
-		}
-		view.dispatch({ changes });
-		return true;
-	};
-}
 
 const surface = EditorView.theme({
 	'&': { backgroundColor: 'var(--surface)', color: 'var(--text)', fontSize: '0.9rem' },
@@ -115,7 +82,10 @@ export function mountEditor(
 							highlightActiveLineGutter(),
 							indentOnInput(),
 							closeBrackets(),
-							keymap.of([{ key: 'Tab', run: indentBy(1), shift: indentBy(-1) }]),
+							history(),
+							// Tab inserts a tab (or indents a selection), Shift-Tab outdents; Escape then Tab still
+							// leaves the editor (CodeMirror's tab focus mode), so keyboard users are not trapped.
+							keymap.of([{ key: 'Tab', run: insertTab, shift: indentLess }, ...defaultKeymap, ...historyKeymap]),
 							EditorView.updateListener.of((update) => {
 								if (update.docChanged) options.onChange(update.state.doc.toString());
 							})
