@@ -71,6 +71,9 @@ export default {
 		const limits: UserWorkerLimits = JSON.parse(request.headers.get(RUNNER_HEADERS.limits)!);
 		const headers = new Headers();
 		for (const [name, value] of request.headers) if (!name.startsWith(INTERNAL_HEADER_PREFIX)) headers.append(name, value);
+		const acceptEncoding = request.headers.get(RUNNER_HEADERS.acceptEncoding);
+		if (acceptEncoding === null) headers.delete('accept-encoding');
+		else headers.set('accept-encoding', acceptEncoding);
 		const forwarded = new Request(request.headers.get(RUNNER_HEADERS.url)!, {
 			method: request.method,
 			headers,

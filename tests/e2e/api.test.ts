@@ -1,5 +1,6 @@
 // The platform over HTTP, as a user runs it: `npm start`, the typed tRPC client, plain fetch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { get } from 'node:http';
 import { TRPCClientError } from '@trpc/client';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import { startApp, type RunningApp } from './app';
@@ -95,6 +96,15 @@ describe('the platform over HTTP (npm start)', () => {
 		const gzipped = await fetch(`${app.url}/user-workers/big-text/`, { headers: { 'accept-encoding': 'gzip' } });
 		expect(gzipped.headers.get('content-encoding')).toBe('gzip');
 		expect(await gzipped.text()).toBe('platform '.repeat(2000));
+		// Like plain curl: no Accept-Encoding at all (fetch always sends one).
+		const bare = await new Promise<{ encoding?: string; body: string }>((resolve, reject) =>
+			get(`${app.url}/user-workers/big-text/`, (response) => {
+				let body = '';
+				response.setEncoding('utf8').on('data', (chunk) => (body += chunk));
+				response.on('end', () => resolve({ encoding: response.headers['content-encoding'], body }));
+			}).on('error', reject)
+		);
+		expect(bare).toEqual({ encoding: undefined, body: 'platform '.repeat(2000) });
 	});
 
 	it('serves a re-upload on the very next request', async () => {

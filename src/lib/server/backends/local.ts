@@ -17,12 +17,11 @@ export const RUNNER_HEADERS = {
 	script: `${INTERNAL_HEADER_PREFIX}script`,
 	limits: `${INTERNAL_HEADER_PREFIX}limits`,
 	url: `${INTERNAL_HEADER_PREFIX}url`,
+	/** The caller's Accept-Encoding, for the user Worker to see; the hop itself is never compressed. */
+	acceptEncoding: `${INTERNAL_HEADER_PREFIX}accept-encoding`,
 	/** Set on a runner response when the user Worker failed rather than answered: the URI-encoded message. */
 	error: `${INTERNAL_HEADER_PREFIX}worker-error`
 } as const;
-
-/** Node's fetch (the `vite dev` server) always decodes compressed bodies; workerd's honours encodeResponseBody. */
-const FETCH_DECODES_BODIES = globalThis.navigator?.userAgent !== 'Cloudflare-Workers';
 
 export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBackend {
 	const kv = env.WORKER_MAPPINGS;
@@ -71,8 +70,12 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 		headers.set(RUNNER_HEADERS.script, JSON.stringify(script));
 		headers.set(RUNNER_HEADERS.limits, limitsHeader);
 		headers.set(RUNNER_HEADERS.url, request.url);
-		// Otherwise the runtime adds its own Accept-Encoding and the client could get an encoding it never asked for.
-		if (!headers.has('accept-encoding')) headers.set('accept-encoding', 'identity');
+		// Compressing on loopback is wasted work, and a compressed body crossing the hop could reach a client
+		// that never asked for it (the app cannot see the client's own header: the local runtime, like
+		// Cloudflare's edge, rewrites it). The app's runtime compresses for the client on the way out.
+		const acceptEncoding = headers.get('accept-encoding');
+		if (acceptEncoding !== null) headers.set(RUNNER_HEADERS.acceptEncoding, acceptEncoding);
+		headers.set('accept-encoding', 'identity');
 		let response: Response;
 		try {
 			response = await fetch(runner.url + RUNNER_RUN_PATH, {
@@ -81,8 +84,6 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 				body: request.body,
 				redirect: 'manual',
 				signal,
-				// workerd: pass the runner's (possibly compressed) bytes through untouched.
-				encodeResponseBody: 'manual',
 				// @ts-expect-error Node's fetch (vite dev) needs this to stream a request body
 				duplex: 'half'
 			});
@@ -94,12 +95,6 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 		if (failure !== null) {
 			if (response.status === 404) throw new ScriptMissingError(script.scriptId);
 			throw new Error(decodeURIComponent(failure));
-		}
-		if (FETCH_DECODES_BODIES && response.headers.has('content-encoding')) {
-			const decoded = new Response(response.body, response);
-			decoded.headers.delete('content-encoding');
-			decoded.headers.delete('content-length');
-			return decoded;
 		}
 		return response;
 	};
