@@ -37,6 +37,7 @@ const wrangler = spawn(
 	[
 		'node_modules/wrangler/bin/wrangler.js',
 		'dev',
+		'src/worker.ts',
 		'--port', String(port),
 		'--ip', host,
 		'--persist-to', stateDir,
