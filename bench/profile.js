@@ -12,7 +12,9 @@ import { HELLO_WORLD, upload } from './targets.js';
 const seconds = Number(process.env.BENCH_SECONDS || 6);
 const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.jsonc');
 const bundle = await build({
-	entryPoints: ['.svelte-kit/cloudflare/_worker.js'],
+	// The same entry `npm start` runs, bundled as wrangler does (wrangler.jsonc's `alias`).
+	entryPoints: ['src/worker.ts'],
+	alias: { 'sveltekit-worker': './.svelte-kit/cloudflare/_worker.js' },
 	bundle: true,
 	format: 'esm',
 	platform: 'neutral',
