@@ -1,21 +1,13 @@
 // The platform over HTTP, as a user runs it: `npm start`, the typed tRPC client, plain fetch.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { get } from 'node:http';
 import { TRPCClientError } from '@trpc/client';
-import { createPlatformClient, type PlatformClient } from '$lib/trpc';
-import { startApp, type RunningApp } from './app';
+import { useApp } from './use-app';
 
 /** Response bodies are whatever the Worker under test returned. */
 const json = (response: Response): Promise<any> => response.json();
 
-let app: RunningApp;
-let client: PlatformClient;
-
-beforeAll(async () => {
-	app = await startApp();
-	client = createPlatformClient(app.url);
-});
-afterAll(() => app?.stop());
+const app = useApp();
 
 const echo = (tag: string) => `export default {
 	async fetch(request) {
@@ -48,7 +40,7 @@ async function badRequest(promise: Promise<unknown>): Promise<string> {
 
 describe('the platform over HTTP (npm start)', () => {
 	it('uploads a Worker and serves it with the prefix removed, headers and body kept', async () => {
-		const record = await client.workers.upload.mutate({ name: 'echo', code: echo('v1') });
+		const record = await app.client.workers.upload.mutate({ name: 'echo', code: echo('v1') });
 		expect(record.url).toBe(`${app.url}/user-workers/echo/`);
 
 		const response = await fetch(`${app.url}/user-workers/echo/any/path?q=1`, {
@@ -72,7 +64,7 @@ describe('the platform over HTTP (npm start)', () => {
 	});
 
 	it('streams a large request body through to the Worker', async () => {
-		await client.workers.upload.mutate({
+		await app.client.workers.upload.mutate({
 			name: 'counter',
 			code: `export default { async fetch(request) {
 				let bytes = 0; const reader = request.body.getReader();
@@ -86,7 +78,7 @@ describe('the platform over HTTP (npm start)', () => {
 	});
 
 	it('compresses only for clients that ask for it', async () => {
-		await client.workers.upload.mutate({
+		await app.client.workers.upload.mutate({
 			name: 'big-text',
 			code: 'export default { fetch() { return new Response("platform ".repeat(2000), { headers: { "content-type": "text/plain" } }) } }'
 		});
@@ -108,19 +100,19 @@ describe('the platform over HTTP (npm start)', () => {
 	});
 
 	it('serves a re-upload on the very next request', async () => {
-		await client.workers.upload.mutate({ name: 'echo', code: echo('v2') });
+		await app.client.workers.upload.mutate({ name: 'echo', code: echo('v2') });
 		expect((await json(await fetch(`${app.url}/user-workers/echo/`))).tag).toBe('v2');
-		await client.workers.upload.mutate({ name: 'echo', code: echo('v3') });
+		await app.client.workers.upload.mutate({ name: 'echo', code: echo('v3') });
 		expect((await json(await fetch(`${app.url}/user-workers/echo/`))).tag).toBe('v3');
 	});
 
 	it('lists with a cursor in name order, gets with source, deletes', async () => {
-		for (const name of ['list-c', 'list-a', 'list-b']) await client.workers.upload.mutate({ name, code: echo(name) });
+		for (const name of ['list-c', 'list-a', 'list-b']) await app.client.workers.upload.mutate({ name, code: echo(name) });
 		const names: string[] = [];
 		let cursor: string | null = null;
 		let pages = 0;
 		do {
-			const page: Awaited<ReturnType<typeof client.workers.list.query>> = await client.workers.list.query({ limit: 2, cursor });
+			const page: Awaited<ReturnType<typeof app.client.workers.list.query>> = await app.client.workers.list.query({ limit: 2, cursor });
 			names.push(...page.workers.map((w) => w.name));
 			cursor = page.cursor;
 			pages++;
@@ -128,25 +120,25 @@ describe('the platform over HTTP (npm start)', () => {
 		expect(pages).toBeGreaterThan(1);
 		expect(names).toEqual([...names].sort());
 		expect(names).toEqual(expect.arrayContaining(['echo', 'list-a', 'list-b', 'list-c']));
-		expect((await client.workers.list.query()).workers.length).toBe(names.length);
+		expect((await app.client.workers.list.query()).workers.length).toBe(names.length);
 
-		const got = await client.workers.get.query({ name: 'list-a' });
+		const got = await app.client.workers.get.query({ name: 'list-a' });
 		expect(got.code).toBe(echo('list-a'));
 		expect(got).toMatchObject({ name: 'list-a', size: echo('list-a').length });
 
-		expect(await client.workers.delete.mutate({ name: 'list-a' })).toEqual({ name: 'list-a', deleted: true });
+		expect(await app.client.workers.delete.mutate({ name: 'list-a' })).toEqual({ name: 'list-a', deleted: true });
 		const gone = await fetch(`${app.url}/user-workers/list-a/`);
 		expect(gone.status).toBe(404);
 		expect(await gone.text()).toContain('No Worker is named &quot;list-a&quot;');
-		const error = await client.workers.get.query({ name: 'list-a' }).catch((e) => e);
+		const error = await app.client.workers.get.query({ name: 'list-a' }).catch((e) => e);
 		expect(error.data.code).toBe('NOT_FOUND');
-		expect((await client.workers.delete.mutate({ name: 'list-a' }).catch((e) => e)).data.code).toBe('NOT_FOUND');
+		expect((await app.client.workers.delete.mutate({ name: 'list-a' }).catch((e) => e)).data.code).toBe('NOT_FOUND');
 	});
 
 	it('rejects bad input with a message a person can act on, and the old Worker keeps serving', async () => {
-		await client.workers.upload.mutate({ name: 'stable', code: echo('stable') });
+		await app.client.workers.upload.mutate({ name: 'stable', code: echo('stable') });
 		const bad = (input: Partial<{ name: string; code: string; compatibilityDate: string }>) =>
-			badRequest(client.workers.upload.mutate({ name: 'stable', code: echo('new'), ...input }));
+			badRequest(app.client.workers.upload.mutate({ name: 'stable', code: echo('new'), ...input }));
 
 		expect(await bad({ name: 'Stable' })).toBe('name must be lowercase');
 		expect(await bad({ name: 'my_worker' })).toContain('may only contain a-z, 0-9 and "-"');
@@ -162,7 +154,7 @@ describe('the platform over HTTP (npm start)', () => {
 		);
 		expect(await bad({ compatibilityDate: '2026-13-40' })).toContain('compatibilityDate must be a date');
 		// Wrong types are named too.
-		expect(await badRequest(client.workers.upload.mutate({ name: 42 as never, code: 'x' }))).toContain('name');
+		expect(await badRequest(app.client.workers.upload.mutate({ name: 42 as never, code: 'x' }))).toContain('name');
 
 		expect((await json(await fetch(`${app.url}/user-workers/stable/`))).tag).toBe('stable');
 	});
@@ -172,7 +164,7 @@ describe('the platform over HTTP (npm start)', () => {
 		expect(unknown.status).toBe(404);
 		expect(unknown.headers.get('content-type')).toContain('text/html');
 
-		await client.workers.upload.mutate({ name: 'thrower', code: 'export default { fetch() { throw new Error("kaboom") } }' });
+		await app.client.workers.upload.mutate({ name: 'thrower', code: 'export default { fetch() { throw new Error("kaboom") } }' });
 		const failed = await fetch(`${app.url}/user-workers/thrower/`);
 		expect(failed.status).toBe(502);
 		const page = await failed.text();

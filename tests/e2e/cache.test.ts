@@ -1,17 +1,9 @@
 // Caching on the dispatch path, end to end: what a user Worker answers is never served from the
 // platform's own response cache, so cacheable responses cannot outlive a re-upload or a delete.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createPlatformClient, type PlatformClient } from '$lib/trpc';
-import { startApp, type RunningApp } from './app';
+import { expect, it } from 'vitest';
+import { useApp } from './use-app';
 
-let app: RunningApp;
-let client: PlatformClient;
-
-beforeAll(async () => {
-	app = await startApp();
-	client = createPlatformClient(app.url);
-});
-afterAll(() => app?.stop());
+const app = useApp();
 
 const cacheable = (version: string) =>
 	`export default { fetch: () => new Response(${JSON.stringify(version)}, { headers: { 'cache-control': 'public, max-age=3600' } }) }`;
@@ -22,15 +14,15 @@ async function get(path: string): Promise<{ status: number; body: string; cacheC
 }
 
 it('serves a re-upload on the very next request even when the old version said it was cacheable for an hour', async () => {
-	await client.workers.upload.mutate({ name: 'cacheable', code: cacheable('one') });
+	await app.client.workers.upload.mutate({ name: 'cacheable', code: cacheable('one') });
 	expect(await get('/user-workers/cacheable/')).toEqual({ status: 200, body: 'one', cacheControl: 'public, max-age=3600' });
 	expect((await get('/user-workers/cacheable/')).body).toBe('one');
 
-	await client.workers.upload.mutate({ name: 'cacheable', code: cacheable('two') });
+	await app.client.workers.upload.mutate({ name: 'cacheable', code: cacheable('two') });
 	expect((await get('/user-workers/cacheable/')).body).toBe('two');
 	// The Worker's root without its trailing slash is the same Worker.
 	expect((await get('/user-workers/cacheable')).body).toBe('two');
 
-	await client.workers.delete.mutate({ name: 'cacheable' });
+	await app.client.workers.delete.mutate({ name: 'cacheable' });
 	expect((await get('/user-workers/cacheable/')).status).toBe(404);
 });

@@ -1,28 +1,22 @@
 // Faulty user Workers against the app started as `npm start` starts it (user Workers in the supervised
 // runner process): the platform and the other Workers keep answering, and the runner recovers by itself.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPlatformClient, type PlatformClient } from '$lib/trpc';
-import { startApp, type RunningApp } from './app';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useApp } from './use-app';
 
 const DISPATCH_TIMEOUT_MS = 3000;
 const SUBREQUEST_LIMIT = 20;
 
-let app: RunningApp;
-let client: PlatformClient;
-
+const app = useApp({ DISPATCH_TIMEOUT_MS: String(DISPATCH_TIMEOUT_MS), USER_WORKER_SUBREQUESTS: String(SUBREQUEST_LIMIT) });
 beforeAll(async () => {
-	app = await startApp({ DISPATCH_TIMEOUT_MS: String(DISPATCH_TIMEOUT_MS), USER_WORKER_SUBREQUESTS: String(SUBREQUEST_LIMIT) });
-	client = createPlatformClient(app.url);
-	await client.workers.upload.mutate({ name: 'healthy', code: 'export default { fetch: () => new Response("still here") }' });
+	await app.client.workers.upload.mutate({ name: 'healthy', code: 'export default { fetch: () => new Response("still here") }' });
 });
-afterAll(() => app?.stop());
 
-const upload = (name: string, code: string) => client.workers.upload.mutate({ name, code });
+const upload = (name: string, code: string) => app.client.workers.upload.mutate({ name, code });
 
 /** The platform's own page, its API and a well-behaved Worker all answer. */
 async function platformAnswers() {
 	expect((await fetch(`${app.url}/`)).status).toBe(200);
-	expect((await client.workers.list.query()).workers.length).toBeGreaterThan(0);
+	expect((await app.client.workers.list.query()).workers.length).toBeGreaterThan(0);
 }
 
 /** Waits until the healthy Worker answers again (the runner may be restarting). */
