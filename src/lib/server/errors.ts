@@ -1,5 +1,6 @@
 // Errors the platform raises for a caller's mistake. The tRPC layer maps them to BAD_REQUEST /
 // NOT_FOUND and the dispatcher to 4xx pages; anything else is a platform bug (5xx).
+import { ZodError } from 'zod';
 
 /** The input was rejected; `field` names the input it concerns so a form can show it in place. */
 export class InputError extends Error {
@@ -10,6 +11,13 @@ export class InputError extends Error {
 		super(message);
 		this.name = 'InputError';
 	}
+}
+
+/** The input a rejected call concerns: an InputError's field, or the first input a zod check failed on. */
+export function inputFieldOf(cause: unknown): string | null {
+	if (cause instanceof InputError) return cause.field;
+	if (cause instanceof ZodError) return String(cause.issues[0]?.path[0] ?? '') || null;
+	return null;
 }
 
 export class NotFoundError extends Error {

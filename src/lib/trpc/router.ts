@@ -4,7 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context';
 import { refusalMessage } from '$lib/server/auth';
-import { InputError, NotFoundError } from '$lib/server/errors';
+import { InputError, NotFoundError, inputFieldOf } from '$lib/server/errors';
 import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
 import { workerPath } from '$lib/worker-name';
 
@@ -18,10 +18,10 @@ const t = initTRPC.context<Context>().create({
 			return {
 				...shape,
 				message: issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join('; '),
-				data: { ...shape.data, field: issues[0]?.field || null }
+				data: { ...shape.data, field: inputFieldOf(cause) }
 			};
 		}
-		return { ...shape, data: { ...shape.data, field: cause instanceof InputError ? cause.field : null } };
+		return { ...shape, data: { ...shape.data, field: inputFieldOf(cause) } };
 	}
 });
 

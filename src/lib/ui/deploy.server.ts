@@ -2,11 +2,10 @@
 // browser's typed client, and hands the form back with the error next to its field when it fails.
 import { fail, redirect, type RequestEvent } from '@sveltejs/kit';
 import { TRPCError } from '@trpc/server';
-import { ZodError } from 'zod';
 import { serverCaller } from '$lib/server/caller';
-import { InputError } from '$lib/server/errors';
+import { inputFieldOf } from '$lib/server/errors';
 import { STARTER_TEMPLATES } from './templates';
-import type { FormField } from './form-errors';
+import { asFormField, type FormField } from './form-errors';
 
 export interface DeployFormState {
 	name: string;
@@ -15,16 +14,6 @@ export interface DeployFormState {
 	field?: FormField;
 	message?: string;
 	signIn?: boolean;
-}
-
-function fieldOf(error: TRPCError): FormField {
-	const { cause } = error;
-	if (cause instanceof InputError) return cause.field === 'name' || cause.field === 'code' || cause.field === 'compatibilityDate' ? cause.field : null;
-	if (cause instanceof ZodError) {
-		const field = String(cause.issues[0]?.path[0] ?? '');
-		return field === 'name' || field === 'code' || field === 'compatibilityDate' ? field : null;
-	}
-	return null;
 }
 
 export async function deployFromForm(event: RequestEvent) {
@@ -52,7 +41,7 @@ export async function deployFromForm(event: RequestEvent) {
 		if (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN')
 			return fail(401, { ...state, signIn: true, message: 'Sign in to deploy.' } satisfies DeployFormState);
 		if (error.code === 'BAD_REQUEST')
-			return fail(400, { ...state, field: fieldOf(error), message: error.message } satisfies DeployFormState);
+			return fail(400, { ...state, field: asFormField(inputFieldOf(error.cause)), message: error.message } satisfies DeployFormState);
 		console.error('upload form:', error.cause ?? error);
 		return fail(503, {
 			...state,
