@@ -1,6 +1,6 @@
-// The dispatch path: /user-workers/<name>/<path> -> that user Worker. hooks.server.ts hands every
-// request here first; anything that is not the platform's own returns undefined and goes on to
-// SvelteKit's routes.
+// The dispatch path: /user-workers/<name>/<path> -> that user Worker. src/worker.ts (and, before it is
+// published to it and under `vite dev`, hooks.server.ts) hands every request here first; anything that is
+// not the platform's own returns undefined and goes on to SvelteKit's routes.
 import { withoutPlatformCredentials } from './auth';
 import { INTERNAL_HEADER_PREFIX } from './backend';
 import { LimitExceededError, RuntimeUnavailableError, ScriptMissingError } from './errors';

@@ -51,8 +51,7 @@ export function mergeContentSecurityPolicy(workerPolicy: string | null): string 
 
 /** The response as the platform serves it: same status and body, hardened headers. */
 export function hardenUserResponse(response: Response): Response {
-	// Built from the response itself so the runtime keeps what is not a header (a WebSocket, and that a
-	// compressed body passes through as is).
+	// Built from the response itself so the runtime keeps what is not a header (a WebSocket).
 	const hardened = new Response(response.body, response);
 	const { headers } = hardened;
 	// Headers named in Connection are hop-by-hop too.
