@@ -21,27 +21,18 @@ function readProcesses() {
 }
 
 /**
- * The workerd processes of an app started by scripts/start.js on `port`: `app` runs the platform Worker,
- * `devProxy` is wrangler dev's proxy in front of it, `runner` runs user Workers (null without isolation).
+ * The workerd processes of an app started by scripts/start.js on `port`: `app` runs the platform Worker
+ * (it listens on `port`), `runner` runs user Workers (null without isolation); both are children of start.js.
  */
 export function appProcesses(port) {
-	const processes = readProcesses();
-	const children = (pid) => processes.filter((p) => p.ppid === pid);
-	const descendants = (pid) => children(pid).flatMap((p) => [p, ...descendants(p.pid)]);
-	const isWorkerd = (p) => p.args[0].endsWith('/workerd');
-	const wrangler = processes.find((p) => p.args.some((a) => a.endsWith('wrangler.js')) && p.args.includes(String(port)));
-	if (!wrangler) throw new Error(`no wrangler process serves port ${port}`);
-	const appWorkerds = descendants(wrangler.pid).filter(isWorkerd);
-	const devProxy = appWorkerds.find((p) => p.args.some((a) => a.endsWith(`entry=127.0.0.1:${port}`))) ?? null;
-	return {
-		app: appWorkerds.find((p) => p !== devProxy) ?? null,
-		devProxy,
-		runner: children(wrangler.ppid).find(isWorkerd) ?? null
-	};
+	const workerds = readProcesses().filter((p) => p.args[0].endsWith('/workerd'));
+	const app = workerds.find((p) => listeningPorts(p.pid).includes(port));
+	if (!app) throw new Error(`no workerd process listens on port ${port}`);
+	return { app, runner: workerds.find((p) => p.ppid === app.ppid && p !== app) ?? null };
 }
 
 /** The TCP ports process `pid` listens on (IPv4). */
-export function listeningPorts(pid) {
+function listeningPorts(pid) {
 	const inodes = new Set();
 	for (const fd of readdirSync(`/proc/${pid}/fd`)) {
 		try {

@@ -1,43 +1,18 @@
 // `node bench/profile.js` (after `npm run build`): a CPU profile of the platform Worker's isolate while it
 // serves the hello-world user Worker in-process under load, to see what the dispatch path costs. Runs the
-// built app in workerd through Miniflare with wrangler.jsonc's bindings (KV in memory, no `wrangler dev`
-// proxy) and prints where the isolate's time goes, by function.
+// built app as `npm start` serves it (scripts/platform-server.js; KV in memory, no runner) and prints where
+// the isolate's time goes, by function.
 import autocannon from 'autocannon';
-import { build } from 'esbuild';
-import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { startPlatformServer } from '../scripts/platform-server.js';
 import { freePort } from '../tests/e2e/app.ts';
 import { HELLO_WORLD, upload } from './targets.js';
 
 const seconds = Number(process.env.BENCH_SECONDS || 6);
-const { workerOptions } = unstable_getMiniflareWorkerOptions('wrangler.jsonc');
-const bundle = await build({
-	// The same entry `npm start` runs, bundled as wrangler does (wrangler.jsonc's `alias`).
-	entryPoints: ['src/worker.ts'],
-	alias: { 'sveltekit-worker': './.svelte-kit/cloudflare/_worker.js' },
-	bundle: true,
-	format: 'esm',
-	platform: 'neutral',
-	external: ['cloudflare:*', 'node:*'],
-	mainFields: ['module', 'main'],
-	conditions: ['workerd', 'worker', 'browser'],
-	write: false,
-	logLevel: 'silent'
-});
 const inspectorPort = await freePort();
-// modulesRules and rootPath describe wrangler's own bundling, which esbuild did above.
-const { modulesRules, rootPath, ...worker } = workerOptions;
-const mf = new Miniflare(
-	convertV4MiniflareOptions({
-		host: '127.0.0.1',
-		port: 0,
-		inspectorPort,
-		workers: [{ ...worker, name: 'workers-platform', modules: true, script: bundle.outputFiles[0].text }]
-	})
-);
+const server = await startPlatformServer({ port: await freePort(), host: '127.0.0.1', inspectorPort });
 
 try {
-	const origin = (await mf.ready).origin;
+	const origin = server.url;
 	await upload(origin, 'hello', HELLO_WORLD);
 	const url = `${origin}/user-workers/hello/`;
 	await autocannon({ url, connections: 10, duration: 2 });
@@ -82,5 +57,5 @@ try {
 	console.log('\nBy function (self time, top 25; async functions resume without their callers, so only self time is shown):');
 	for (const [key, us] of [...bySelf].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${share(us)}  ${key}`);
 } finally {
-	await mf.dispose();
+	await server.stop();
 }

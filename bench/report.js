@@ -23,10 +23,7 @@ export function renderReport(results) {
 		'ours / direct': (r) => `≥ 0.85× throughput: ${verdict(r.throughput >= 0.85)}`,
 		'ours (in-process) / bare (in-process)': (r) => `(same as ours / bare): ${verdict(r.throughput >= 1 && r.p99 <= 1.1)}`,
 		'ours (in-process) / direct': (r) => `(same as ours / direct): ${verdict(r.throughput >= 0.85)}`,
-		'ours / ours (in-process): the runner hop': () => 'what fault isolation costs',
-		'ours / ours, no dev proxy: the wrangler dev proxy': () => 'what `wrangler dev`’s proxy process costs',
-		'ours, no dev proxy / bare': (r) => `the dispatcher alone: ${verdict(r.throughput >= 1 && r.p99 <= 1.1)}`,
-		'ours (in-process), no dev proxy / bare (in-process)': (r) => `the dispatcher alone: ${verdict(r.throughput >= 1 && r.p99 <= 1.1)}`
+		'ours / ours (in-process): the runner hop': () => 'what fault isolation costs'
 	};
 	for (const [name, r] of Object.entries(ratios)) lines.push(`| ${name} | ${x(r.throughput)} | ${x(r.p99)} | ${target[name](r)} |`);
 

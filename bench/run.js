@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { load, median } from './load.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
 import { renderReport } from './report.js';
-import { skippingDevProxy, startBare, startDirect, startOurs } from './targets.js';
+import { startBare, startDirect, startOurs } from './targets.js';
 
 const settings = {
 	rounds: Number(process.env.BENCH_ROUNDS || 3),
@@ -52,9 +52,7 @@ try {
 	const ours = await start(() => startOurs({ isolated: true }));
 	const bareInProcess = await start(() => startBare({ isolated: false }));
 	const oursInProcess = await start(() => startOurs({ isolated: false }));
-	const oursNoProxy = await start(() => skippingDevProxy(ours));
-	const oursInProcessNoProxy = await start(() => skippingDevProxy(oursInProcess));
-	const targets = [direct, bare, ours, oursNoProxy, bareInProcess, oursInProcess, oursInProcessNoProxy];
+	const targets = [direct, bare, ours, bareInProcess, oursInProcess];
 
 	for (const target of targets) {
 		log(`warming up ${target.name}`);
@@ -85,14 +83,11 @@ try {
 		'ours / direct': ratio(ours, direct),
 		'ours (in-process) / bare (in-process)': ratio(oursInProcess, bareInProcess),
 		'ours (in-process) / direct': ratio(oursInProcess, direct),
-		'ours / ours (in-process): the runner hop': ratio(ours, oursInProcess),
-		'ours / ours, no dev proxy: the wrangler dev proxy': ratio(ours, oursNoProxy),
-		'ours, no dev proxy / bare': ratio(oursNoProxy, bare),
-		'ours (in-process), no dev proxy / bare (in-process)': ratio(oursInProcessNoProxy, bareInProcess)
+		'ours / ours (in-process): the runner hop': ratio(ours, oursInProcess)
 	};
 
 	// The throughput targets are done; the rest loads one app at a time.
-	for (const target of [direct, bare, bareInProcess, oursNoProxy, oursInProcessNoProxy]) {
+	for (const target of [direct, bare, bareInProcess]) {
 		await target.stop();
 		running.splice(running.indexOf(target), 1);
 	}

@@ -6,7 +6,6 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startRunner } from '../scripts/runner.js';
 import { freePort, startApp } from '../tests/e2e/app.ts';
-import { appProcesses, listeningPorts } from './processes.js';
 
 export const HELLO_WORLD = `export default { fetch: () => new Response('Hello World!') }`;
 const COMPATIBILITY_DATE = '2026-08-01';
@@ -77,25 +76,6 @@ export async function startOurs({ isolated }) {
 		throw error;
 	}
 	return { name: isolated ? 'ours' : 'ours (in-process)', url: `${app.url}/user-workers/hello/`, app, stop: app.stop };
-}
-
-/**
- * The same running app reached on its own workerd's socket, behind the proxy process that `wrangler dev`
- * (and so `npm start`) puts in front of it: shows what that proxy costs. Starts nothing.
- */
-export async function skippingDevProxy(ours) {
-	const { app } = appProcesses(Number(new URL(ours.app.url).port));
-	if (!app) throw new Error(`no app workerd found behind ${ours.app.url}`);
-	for (const port of listeningPorts(app.pid)) {
-		const url = `http://127.0.0.1:${port}/user-workers/hello/`;
-		try {
-			const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
-			if ((await response.text()) === 'Hello World!') return { name: `${ours.name}, no dev proxy`, url, stop: async () => {} };
-		} catch {
-			// one of workerd's other sockets
-		}
-	}
-	throw new Error(`the app workerd behind ${ours.app.url} serves the hello-world Worker on none of its sockets`);
 }
 
 /** `workers.upload` over HTTP; returns the response time in ms. */

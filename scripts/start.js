@@ -1,12 +1,14 @@
-// `npm start`: serves the built app in workerd with `wrangler dev` (KV persisted in .wrangler/state)
-// and runs user Workers in a separate, supervised runner process (scripts/runner.js).
+// `npm start`: serves the built app in workerd (scripts/platform-server.js; KV persisted in
+// .wrangler/state, where `wrangler dev` keeps it) and runs user Workers in a separate, supervised runner
+// process (scripts/runner.js).
 //
 // Environment: PORT (default 8787), HOST (default localhost), WFP_STATE_DIR (default .wrangler/state),
 // WFP_ISOLATION=off (run user Workers in the app's own process), and any platform setting from the
-// README's configuration table (e.g. PLATFORM_ADMIN_TOKEN); `.dev.vars` is read as well.
-import { spawn } from 'node:child_process';
+// README's configuration table (e.g. PLATFORM_ADMIN_TOKEN); `.dev.vars` is read as well, as wrangler reads it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { startPlatformServer } from './platform-server.js';
 import { startRunner } from './runner.js';
 import { PLATFORM_SETTINGS } from './settings.js';
 
@@ -16,7 +18,7 @@ const isolation = process.env.WFP_ISOLATION !== 'off';
 const stateDir = process.env.WFP_STATE_DIR || '.wrangler/state';
 
 /** @type {Record<string, string>} */
-const vars = {};
+const vars = existsSync('.dev.vars') ? /** @type {Record<string, string>} */ (parseEnv(readFileSync('.dev.vars', 'utf8'))) : {};
 for (const name of PLATFORM_SETTINGS) if (process.env[name]) vars[name] = /** @type {string} */ (process.env[name]);
 
 let runner;
@@ -26,35 +28,18 @@ if (isolation) {
 	Object.assign(vars, { RUNNER_URL: runner.url, RUNNER_SECRET: secret });
 }
 
-// Passed as an env file, not --var, so that wrangler lists them as hidden instead of printing secrets.
-mkdirSync('.wrangler', { recursive: true });
-const envFile = '.wrangler/start.env';
-writeFileSync(envFile, Object.entries(vars).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('\n') + '\n', { mode: 0o600 });
-const envFiles = ['.dev.vars', envFile].filter((file) => existsSync(file)).flatMap((file) => ['--env-file', file]);
-
-const wrangler = spawn(
-	process.execPath,
-	[
-		'node_modules/wrangler/bin/wrangler.js',
-		'dev',
-		'src/worker.ts',
-		'--port', String(port),
-		'--ip', host,
-		'--persist-to', stateDir,
-		'--show-interactive-dev-session=false',
-		...envFiles
-	],
-	{ stdio: 'inherit', env: { ...process.env, WRANGLER_SEND_METRICS: 'false' } }
-);
+const server = await startPlatformServer({ port, host, stateDir, vars }).catch(async (error) => {
+	await runner?.stop();
+	throw error;
+});
+console.log(`workers-platform is ready on http://${host}:${port} (user Workers under /user-workers/<name>/; Ctrl-C stops it)`);
 
 let stopping = false;
-async function stop(code = 0) {
+async function stop() {
 	if (stopping) return;
 	stopping = true;
-	wrangler.kill('SIGTERM');
-	await runner?.stop().catch(() => {});
-	process.exit(code);
+	await Promise.allSettled([server.stop(), runner?.stop()]);
+	process.exit(0);
 }
-process.on('SIGINT', () => stop(0));
-process.on('SIGTERM', () => stop(0));
-wrangler.on('exit', (code) => stop(code ?? 0));
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

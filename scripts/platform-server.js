@@ -1,0 +1,61 @@
+// Serves the built platform Worker in workerd, configured from wrangler.jsonc: what `npm start` runs.
+//
+// It runs the bundle `wrangler deploy` ships (scripts/build-worker.js writes it) through Miniflare, the
+// runtime wrangler itself uses, rather than `wrangler dev`: wrangler dev puts a hot-reload proxy workerd and
+// per-request work in its Node process in front of every request, which a server for a built app does not
+// need (bench/: the dispatch path's throughput more than doubles without them). State is kept where
+// `wrangler dev` keeps it (<state dir>/v3), so `wrangler kv ... --local` still reads it.
+//
+// Static assets are served the way Cloudflare serves them with `run_worker_first`: every request reaches the
+// platform Worker, and SvelteKit's worker fetches its files through the ASSETS binding. Locally this keeps
+// Miniflare's asset router (a JavaScript Worker of its own) off the dispatch path.
+import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+
+export const WORKER_BUNDLE_DIR = fileURLToPath(new URL('../.svelte-kit/platform-worker', import.meta.url));
+const CONFIG = fileURLToPath(new URL('../wrangler.jsonc', import.meta.url));
+const ASSETS_WORKER = 'workers-platform-assets';
+
+/**
+ * @param {{ port: number, host: string, stateDir?: string, vars?: Record<string, string>, inspectorPort?: number }} options
+ *   `stateDir` unset keeps state in memory; `vars` are added to wrangler.jsonc's vars (settings and secrets).
+ * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
+ */
+export async function startPlatformServer({ port, host, stateDir, vars = {}, inspectorPort }) {
+	const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
+	// modulesRules and rootPath describe wrangler's bundling, which scripts/build-worker.js already did.
+	const { assets, modulesRules, rootPath, ...platform } = workerOptions;
+	if (!assets?.binding) throw new Error('wrangler.jsonc must give its assets a binding (SvelteKit reads its files through it)');
+	const { binding, ...assetFiles } = assets;
+
+	const mf = new Miniflare(
+		convertV4MiniflareOptions({
+			host,
+			port,
+			inspectorPort,
+			log: new Log(LogLevel.WARN),
+			...(stateDir && { resourcePersistencePath: join(stateDir, 'v3') }),
+			workers: [
+				{
+					...platform,
+					name: 'workers-platform',
+					modules: true,
+					scriptPath: join(WORKER_BUNDLE_DIR, 'worker.js'),
+					bindings: { ...platform.bindings, ...vars },
+					serviceBindings: { ...platform.serviceBindings, [binding]: ASSETS_WORKER }
+				},
+				{
+					name: ASSETS_WORKER,
+					modules: true,
+					script: 'export default {}',
+					compatibilityDate: platform.compatibilityDate,
+					assets: { ...assetFiles, routerConfig: { has_user_worker: false } }
+				}
+			]
+		})
+	);
+	const url = (await mf.ready).origin;
+	return { url, stop: () => mf.dispose() };
+}
