@@ -3,7 +3,7 @@
 // the request to the same execution backend the platform's local backend uses: the Worker Loader in this
 // process, or (RUNNER_URL set) the supervised runner process over loopback, with the runner's protocol.
 import { loadUserWorker } from '../src/lib/server/user-worker-loader';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../src/lib/server/backends/local';
+import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../src/lib/server/runner-protocol';
 import { DEFAULTS } from '../src/lib/server/config';
 
 const PREFIX = '/user-workers/';

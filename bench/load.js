@@ -1,9 +1,12 @@
 // Load generation (autocannon, fixed connections and duration) and the statistics the report uses.
 import autocannon from 'autocannon';
 
-/** Requests/s and latency of `url` under `connections` concurrent keep-alive connections for `seconds`. */
-export async function load(url, { seconds, connections }) {
-	const result = await autocannon({ url, connections, duration: seconds });
+/**
+ * Requests/s and latency of `url` (sent `headers`, if any) under `connections` concurrent keep-alive
+ * connections for `seconds`.
+ */
+export async function load(url, { seconds, connections, headers }) {
+	const result = await autocannon({ url, connections, duration: seconds, headers });
 	const failed = result.errors + result.timeouts + result.non2xx;
 	if (failed > 0) throw new Error(`${url}: ${failed} of ${result.requests.total} requests failed under load`);
 	return {

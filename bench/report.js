@@ -23,7 +23,11 @@ export function renderReport(results) {
 		'ours / direct': (r) => `≥ 0.85× throughput: ${verdict(r.throughput >= 0.85)}`,
 		'ours (in-process) / bare (in-process)': (r) => `(same as ours / bare): ${verdict(r.throughput >= 1 && r.p99 <= 1.1)}`,
 		'ours (in-process) / direct': (r) => `(same as ours / direct): ${verdict(r.throughput >= 0.85)}`,
-		'ours / ours (in-process): the runner hop': () => 'what fault isolation costs'
+		'ours / ours (in-process): the runner hop': () => 'what fault isolation costs',
+		'ours / runner alone': () => 'what the platform adds to its execution backend',
+		'ours (in-process) / Worker Loader alone': () => 'the same, in-process',
+		'runner alone / direct': () => 'the most any dispatcher through the runner can reach',
+		'Worker Loader alone / direct': () => 'the most any in-process dispatcher can reach'
 	};
 	for (const [name, r] of Object.entries(ratios)) lines.push(`| ${name} | ${x(r.throughput)} | ${x(r.p99)} | ${target[name](r)} |`);
 

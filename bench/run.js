@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { load, median } from './load.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
 import { renderReport } from './report.js';
-import { startBare, startDirect, startOurs } from './targets.js';
+import { startBare, startDirect, startLoaderOnly, startOurs } from './targets.js';
 
 const settings = {
 	rounds: Number(process.env.BENCH_ROUNDS || 3),
@@ -49,21 +49,23 @@ async function start(starter) {
 try {
 	const direct = await start(startDirect);
 	const bare = await start(() => startBare({ isolated: true }));
+	const runnerAlone = await start(async () => bare.runnerAlone);
 	const ours = await start(() => startOurs({ isolated: true }));
+	const loaderAlone = await start(startLoaderOnly);
 	const bareInProcess = await start(() => startBare({ isolated: false }));
 	const oursInProcess = await start(() => startOurs({ isolated: false }));
-	const targets = [direct, bare, ours, bareInProcess, oursInProcess];
+	const targets = [direct, runnerAlone, bare, ours, loaderAlone, bareInProcess, oursInProcess];
 
 	for (const target of targets) {
 		log(`warming up ${target.name}`);
-		await load(target.url, { seconds: settings.warmupSeconds, connections: settings.connections });
+		await load(target.url, { seconds: settings.warmupSeconds, connections: settings.connections, headers: target.headers });
 	}
 	const rounds = [];
 	for (let round = 1; round <= settings.rounds; round++) {
 		// Each round starts with a different target, so no target always follows the same neighbour.
 		const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
 		for (const target of order) {
-			const figures = await load(target.url, settings);
+			const figures = await load(target.url, { ...settings, headers: target.headers });
 			rounds.push({ round, target: target.name, ...figures });
 			log(`round ${round}/${settings.rounds} ${target.name}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms`);
 		}
@@ -83,11 +85,15 @@ try {
 		'ours / direct': ratio(ours, direct),
 		'ours (in-process) / bare (in-process)': ratio(oursInProcess, bareInProcess),
 		'ours (in-process) / direct': ratio(oursInProcess, direct),
-		'ours / ours (in-process): the runner hop': ratio(ours, oursInProcess)
+		'ours / ours (in-process): the runner hop': ratio(ours, oursInProcess),
+		'ours / runner alone': ratio(ours, runnerAlone),
+		'ours (in-process) / Worker Loader alone': ratio(oursInProcess, loaderAlone),
+		'runner alone / direct': ratio(runnerAlone, direct),
+		'Worker Loader alone / direct': ratio(loaderAlone, direct)
 	};
 
 	// The throughput targets are done; the rest loads one app at a time.
-	for (const target of [direct, bare, bareInProcess]) {
+	for (const target of [direct, runnerAlone, bare, loaderAlone, bareInProcess]) {
 		await target.stop();
 		running.splice(running.indexOf(target), 1);
 	}

@@ -6,6 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startRunner } from '../scripts/runner.js';
 import { freePort, startApp } from '../tests/e2e/app.ts';
+import { DEFAULTS } from '../src/lib/server/config.ts';
+import { RUNNER_HEADERS, RUNNER_RUN_PATH } from '../src/lib/server/runner-protocol.ts';
 
 export const HELLO_WORLD = `export default { fetch: () => new Response('Hello World!') }`;
 const COMPATIBILITY_DATE = '2026-08-01';
@@ -23,40 +25,47 @@ export async function startDirect() {
 	return { name: 'direct', url, stop: () => mf.dispose() };
 }
 
-/** Bare dispatcher (bench/bare-dispatcher.js), through the runner process when `isolated`, else in-process. */
-export async function startBare({ isolated }) {
+/** A Worker from bench/`file`, bundled, in its own workerd process on `port`. */
+async function startBenchWorker(file, port, options) {
 	const bundle = await build({
-		entryPoints: [fileURLToPath(new URL('./bare-dispatcher.js', import.meta.url))],
+		entryPoints: [fileURLToPath(new URL(file, import.meta.url))],
 		bundle: true,
 		format: 'esm',
 		platform: 'neutral',
 		write: false,
 		logLevel: 'silent'
 	});
+	const mf = startWorkerd(port, { name: file, modules: true, script: bundle.outputFiles[0].text, compatibilityDate: COMPATIBILITY_DATE, ...options });
+	await mf.ready;
+	return mf;
+}
+
+const SCRIPT = { scriptId: 'hello-id', sha256: 'hello-v1', compatibilityDate: COMPATIBILITY_DATE };
+
+/**
+ * Bare dispatcher (bench/bare-dispatcher.js), through the runner process when `isolated`, else in-process.
+ * An isolated one also returns `runnerAlone`: its runner, sent requests directly in the runner's own protocol.
+ */
+export async function startBare({ isolated }) {
 	const port = await freePort();
 	const secret = randomBytes(32).toString('hex');
 	const runner = isolated ? await startRunner({ codeUrl: `http://127.0.0.1:${port}`, secret, log: quiet }) : null;
-	const mf = startWorkerd(port, {
-		name: 'bare-dispatcher',
-		modules: true,
-		script: bundle.outputFiles[0].text,
-		compatibilityDate: COMPATIBILITY_DATE,
-		kvNamespaces: ['MAPPINGS'],
-		workerLoaders: { LOADER: {} },
-		bindings: runner ? { RUNNER_URL: runner.url, RUNNER_SECRET: secret } : {}
-	});
+	let mf;
 	try {
-		await mf.ready;
+		mf = await startBenchWorker('./bare-dispatcher.js', port, {
+			kvNamespaces: ['MAPPINGS'],
+			workerLoaders: { LOADER: {} },
+			bindings: runner ? { RUNNER_URL: runner.url, RUNNER_SECRET: secret } : {}
+		});
 		const kv = await mf.getKVNamespace('MAPPINGS');
-		const script = { scriptId: 'hello-id', sha256: 'hello-v1', compatibilityDate: COMPATIBILITY_DATE };
-		await kv.put('script:' + script.scriptId, HELLO_WORLD);
-		await kv.put('hello', JSON.stringify(script));
+		await kv.put('script:' + SCRIPT.scriptId, HELLO_WORLD);
+		await kv.put('hello', JSON.stringify(SCRIPT));
 	} catch (error) {
-		await mf.dispose().catch(quiet);
+		await mf?.dispose().catch(quiet);
 		await runner?.stop();
 		throw error;
 	}
-	return {
+	const bare = {
 		name: isolated ? 'bare' : 'bare (in-process)',
 		url: `http://127.0.0.1:${port}/user-workers/hello/`,
 		stop: async () => {
@@ -64,6 +73,27 @@ export async function startBare({ isolated }) {
 			await runner?.stop();
 		}
 	};
+	if (!runner) return bare;
+	const runnerAlone = {
+		name: 'runner alone',
+		url: runner.url + RUNNER_RUN_PATH,
+		headers: {
+			[RUNNER_HEADERS.secret]: secret,
+			[RUNNER_HEADERS.script]: JSON.stringify(SCRIPT),
+			[RUNNER_HEADERS.limits]: JSON.stringify({ cpuMs: DEFAULTS.cpuMs, subRequests: DEFAULTS.subRequests }),
+			[RUNNER_HEADERS.url]: `http://127.0.0.1:${port}/`
+		},
+		// stopped with bare
+		stop: async () => {}
+	};
+	return { ...bare, runnerAlone };
+}
+
+/** The Worker Loader alone (bench/loader-only.js): in-process dispatch with no dispatcher. */
+export async function startLoaderOnly() {
+	const port = await freePort();
+	const mf = await startBenchWorker('./loader-only.js', port, { workerLoaders: { LOADER: {} }, bindings: { CODE: HELLO_WORLD } });
+	return { name: 'Worker Loader alone', url: `http://127.0.0.1:${port}/`, stop: () => mf.dispose() };
 }
 
 /** Ours: the built app started exactly as `npm start` starts it, with its runner or (`isolated: false`) without. */

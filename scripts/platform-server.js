@@ -28,7 +28,6 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, ins
 	// modulesRules and rootPath describe wrangler's bundling, which scripts/build-worker.js already did.
 	const { assets, modulesRules, rootPath, ...platform } = workerOptions;
 	if (!assets?.binding) throw new Error('wrangler.jsonc must give its assets a binding (SvelteKit reads its files through it)');
-	const { binding, ...assetFiles } = assets;
 
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({
@@ -44,14 +43,14 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, ins
 					modules: true,
 					scriptPath: join(WORKER_BUNDLE_DIR, 'worker.js'),
 					bindings: { ...platform.bindings, ...vars },
-					serviceBindings: { ...platform.serviceBindings, [binding]: ASSETS_WORKER }
+					serviceBindings: { ...platform.serviceBindings, [assets.binding]: ASSETS_WORKER }
 				},
 				{
 					name: ASSETS_WORKER,
 					modules: true,
 					script: 'export default {}',
 					compatibilityDate: platform.compatibilityDate,
-					assets: { ...assetFiles, routerConfig: { has_user_worker: false } }
+					assets: { directory: assets.directory, assetConfig: assets.assetConfig, routerConfig: { has_user_worker: false } }
 				}
 			]
 		})

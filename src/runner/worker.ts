@@ -5,7 +5,7 @@ import { WorkerEntrypoint } from 'cloudflare:workers';
 import { loadUserWorker, type UserWorkerLimits } from '../lib/server/user-worker-loader';
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/backends/local';
+import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
 import { safeEqual } from '../lib/server/secrets';
 
 interface RunnerEnv {

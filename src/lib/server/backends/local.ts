@@ -3,25 +3,13 @@
 // `npm run dev`), in a separate supervised runner process, so a user Worker that hangs cannot freeze
 // the platform. The runner pulls code from this app on demand (see serveInternal).
 import type { PlatformConfig } from '../config';
-import { INTERNAL_HEADER_PREFIX, type ScriptRef, type WorkerBackend } from '../backend';
+import type { ScriptRef, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker } from '../user-worker-loader';
 import { safeEqual } from '../secrets';
+import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../runner-protocol';
 
 const SCRIPT_KEY_PREFIX = 'script:';
-export const RUNNER_CODE_PATH = '/__platform/runner/scripts/';
-export const RUNNER_RUN_PATH = '/__runner/run';
-export const RUNNER_HEALTH_PATH = '/__runner/health';
-export const RUNNER_HEADERS = {
-	secret: `${INTERNAL_HEADER_PREFIX}runner-secret`,
-	script: `${INTERNAL_HEADER_PREFIX}script`,
-	limits: `${INTERNAL_HEADER_PREFIX}limits`,
-	url: `${INTERNAL_HEADER_PREFIX}url`,
-	/** The caller's Accept-Encoding, for the user Worker to see; the hop itself is never compressed. */
-	acceptEncoding: `${INTERNAL_HEADER_PREFIX}accept-encoding`,
-	/** Set on a runner response when the user Worker failed rather than answered: the URI-encoded message. */
-	error: `${INTERNAL_HEADER_PREFIX}worker-error`
-} as const;
 
 export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBackend {
 	const kv = env.WORKER_MAPPINGS;
