@@ -10,6 +10,7 @@
 // platform Worker, and SvelteKit's worker fetches its files through the ASSETS binding. Locally this keeps
 // Miniflare's asset router (a JavaScript Worker of its own) off the dispatch path.
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
@@ -24,6 +25,8 @@ const ASSETS_WORKER = 'workers-platform-assets';
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
 export async function startPlatformServer({ port, host, stateDir, vars = {}, inspectorPort }) {
+	const bundle = join(WORKER_BUNDLE_DIR, 'worker.js');
+	if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first (\`npm start\` does)`);
 	const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
 	// modulesRules and rootPath describe wrangler's bundling, which scripts/build-worker.js already did.
 	const { assets, modulesRules, rootPath, ...platform } = workerOptions;
@@ -41,7 +44,7 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, ins
 					...platform,
 					name: 'workers-platform',
 					modules: true,
-					scriptPath: join(WORKER_BUNDLE_DIR, 'worker.js'),
+					scriptPath: bundle,
 					bindings: { ...platform.bindings, ...vars },
 					serviceBindings: { ...platform.serviceBindings, [assets.binding]: ASSETS_WORKER }
 				},

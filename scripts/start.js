@@ -30,7 +30,9 @@ if (isolation) {
 
 const server = await startPlatformServer({ port, host, stateDir, vars }).catch(async (error) => {
 	await runner?.stop();
-	throw error;
+	if (error?.code !== 'ERR_ADDRESS_IN_USE') throw error;
+	console.error(`Port ${port} on ${host} is in use: stop what runs there, or start on another port (PORT=9000 npm start).`);
+	process.exit(1);
 });
 console.log(`workers-platform is ready on http://${host}:${port} (user Workers under /user-workers/<name>/; Ctrl-C stops it)`);
 
