@@ -1,7 +1,10 @@
-// State lives in the project's local state folder and survives a restart of `npm start`.
+// State lives in the project's local state folder and survives a restart of `npm start`; a second
+// `npm start` on a port that is taken says so and leaves the first one serving.
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPlatformClient } from '$lib/trpc';
 import { startApp } from './app';
@@ -28,6 +31,26 @@ describe('npm start, restarted', () => {
 			expect(await (await fetch(`${second.url}/user-workers/survivor/`)).text()).toBe('still here');
 		} finally {
 			await second.stop();
+		}
+	});
+});
+
+describe('npm start on a port that is taken', () => {
+	it('exits with a message naming the port, and the app already there keeps serving', async () => {
+		const app = await startApp();
+		try {
+			const port = new URL(app.url).port;
+			const second = await promisify(execFile)(process.execPath, ['scripts/start.js'], {
+				env: { ...process.env, PORT: port, HOST: '127.0.0.1', WFP_STATE_DIR: join(stateDir, 'second') }
+			}).then(
+				() => ({ code: 0, stderr: '' }),
+				(error: { code: number; stderr: string }) => error
+			);
+			expect(second.code).toBe(1);
+			expect(second.stderr).toContain(`Port ${port} on 127.0.0.1 is in use`);
+			expect((await fetch(`${app.url}/api/trpc/workers.list`)).status).toBe(200);
+		} finally {
+			await app.stop();
 		}
 	});
 });
