@@ -4,10 +4,9 @@
 // process, or (RUNNER_URL set) the supervised runner process over loopback, with the runner's protocol.
 import { loadUserWorker } from '../src/lib/server/user-worker-loader';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../src/lib/server/runner-protocol';
-import { DEFAULTS } from '../src/lib/server/config';
+import { DEFAULT_LIMITS } from './hello-worker.js';
 
 const PREFIX = '/user-workers/';
-const LIMITS = { cpuMs: DEFAULTS.cpuMs, subRequests: DEFAULTS.subRequests };
 
 export default {
 	/** @param {Request} request @param {{ MAPPINGS: KVNamespace, LOADER: WorkerLoader, RUNNER_URL?: string, RUNNER_SECRET?: string }} env */
@@ -30,12 +29,12 @@ export default {
 
 		if (!env.RUNNER_URL) {
 			const readCode = async () => /** @type {string} */ (await env.MAPPINGS.get('script:' + script.scriptId));
-			return loadUserWorker(env.LOADER, script, readCode, LIMITS).fetch(new Request(target, request));
+			return loadUserWorker(env.LOADER, script, readCode, DEFAULT_LIMITS).fetch(new Request(target, request));
 		}
 		const headers = new Headers(request.headers);
 		headers.set(RUNNER_HEADERS.secret, /** @type {string} */ (env.RUNNER_SECRET));
 		headers.set(RUNNER_HEADERS.script, JSON.stringify(script));
-		headers.set(RUNNER_HEADERS.limits, JSON.stringify(LIMITS));
+		headers.set(RUNNER_HEADERS.limits, JSON.stringify(DEFAULT_LIMITS));
 		headers.set(RUNNER_HEADERS.url, target);
 		return fetch(env.RUNNER_URL + RUNNER_RUN_PATH, { method: request.method, headers, body: request.body, redirect: 'manual' });
 	}

@@ -5,7 +5,8 @@
 import autocannon from 'autocannon';
 import { startPlatformServer } from '../scripts/platform-server.js';
 import { freePort } from '../tests/e2e/app.ts';
-import { HELLO_WORLD, upload } from './targets.js';
+import { HELLO_WORLD } from './hello-worker.js';
+import { upload } from './targets.js';
 
 const seconds = Number(process.env.BENCH_SECONDS || 6);
 const inspectorPort = await freePort();

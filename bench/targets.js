@@ -1,16 +1,14 @@
 // Starts each benchmark target on loopback and returns { name, url, stop }, where `url` serves the
 // hello-world user Worker. Every target runs on the same workerd (the one wrangler and miniflare ship).
-import { build } from 'esbuild';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { startRunner } from '../scripts/runner.js';
+import { bundleWorker, startRunner } from '../scripts/runner.js';
 import { freePort, startApp } from '../tests/e2e/app.ts';
-import { DEFAULTS } from '../src/lib/server/config.ts';
 import { RUNNER_HEADERS, RUNNER_RUN_PATH } from '../src/lib/server/runner-protocol.ts';
+import { DEFAULT_LIMITS, HELLO_SCRIPT, HELLO_WORLD } from './hello-worker.js';
 
-export const HELLO_WORLD = `export default { fetch: () => new Response('Hello World!') }`;
-const COMPATIBILITY_DATE = '2026-08-01';
+const COMPATIBILITY_DATE = HELLO_SCRIPT.compatibilityDate;
 const quiet = () => {};
 
 /** One Worker in its own workerd process, as scripts/runner.js starts the runner. */
@@ -27,20 +25,11 @@ export async function startDirect() {
 
 /** A Worker from bench/`file`, bundled, in its own workerd process on `port`. */
 async function startBenchWorker(file, port, options) {
-	const bundle = await build({
-		entryPoints: [fileURLToPath(new URL(file, import.meta.url))],
-		bundle: true,
-		format: 'esm',
-		platform: 'neutral',
-		write: false,
-		logLevel: 'silent'
-	});
-	const mf = startWorkerd(port, { name: file, modules: true, script: bundle.outputFiles[0].text, compatibilityDate: COMPATIBILITY_DATE, ...options });
+	const script = await bundleWorker(fileURLToPath(new URL(file, import.meta.url)));
+	const mf = startWorkerd(port, { name: file, modules: true, script, compatibilityDate: COMPATIBILITY_DATE, ...options });
 	await mf.ready;
 	return mf;
 }
-
-const SCRIPT = { scriptId: 'hello-id', sha256: 'hello-v1', compatibilityDate: COMPATIBILITY_DATE };
 
 /**
  * Bare dispatcher (bench/bare-dispatcher.js), through the runner process when `isolated`, else in-process.
@@ -58,8 +47,8 @@ export async function startBare({ isolated }) {
 			bindings: runner ? { RUNNER_URL: runner.url, RUNNER_SECRET: secret } : {}
 		});
 		const kv = await mf.getKVNamespace('MAPPINGS');
-		await kv.put('script:' + SCRIPT.scriptId, HELLO_WORLD);
-		await kv.put('hello', JSON.stringify(SCRIPT));
+		await kv.put('script:' + HELLO_SCRIPT.scriptId, HELLO_WORLD);
+		await kv.put('hello', JSON.stringify(HELLO_SCRIPT));
 	} catch (error) {
 		await mf?.dispose().catch(quiet);
 		await runner?.stop();
@@ -79,8 +68,8 @@ export async function startBare({ isolated }) {
 		url: runner.url + RUNNER_RUN_PATH,
 		headers: {
 			[RUNNER_HEADERS.secret]: secret,
-			[RUNNER_HEADERS.script]: JSON.stringify(SCRIPT),
-			[RUNNER_HEADERS.limits]: JSON.stringify({ cpuMs: DEFAULTS.cpuMs, subRequests: DEFAULTS.subRequests }),
+			[RUNNER_HEADERS.script]: JSON.stringify(HELLO_SCRIPT),
+			[RUNNER_HEADERS.limits]: JSON.stringify(DEFAULT_LIMITS),
 			[RUNNER_HEADERS.url]: `http://127.0.0.1:${port}/`
 		},
 		// stopped with bare
@@ -92,7 +81,7 @@ export async function startBare({ isolated }) {
 /** The Worker Loader alone (bench/loader-only.js): in-process dispatch with no dispatcher. */
 export async function startLoaderOnly() {
 	const port = await freePort();
-	const mf = await startBenchWorker('./loader-only.js', port, { workerLoaders: { LOADER: {} }, bindings: { CODE: HELLO_WORLD } });
+	const mf = await startBenchWorker('./loader-only.js', port, { workerLoaders: { LOADER: {} } });
 	return { name: 'Worker Loader alone', url: `http://127.0.0.1:${port}/`, stop: () => mf.dispose() };
 }
 

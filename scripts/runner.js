@@ -11,8 +11,9 @@ const ENTRY = fileURLToPath(new URL('../src/runner/worker.ts', import.meta.url))
 // The workerd bundled with wrangler supports this date; user Workers choose their own.
 const RUNNER_COMPATIBILITY_DATE = '2026-08-01';
 
-async function bundleRunner() {
-	const result = await build({ entryPoints: [ENTRY], bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], write: false, logLevel: 'silent' });
+/** A Worker module and its imports as one ES module script for workerd (also used by bench/). */
+export async function bundleWorker(entry) {
+	const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], write: false, logLevel: 'silent' });
 	return result.outputFiles[0].text;
 }
 
@@ -30,7 +31,7 @@ export async function startRunner({
 	healthTimeoutMs = 1500,
 	log = (message) => console.log(`[runner] ${message}`)
 }) {
-	const script = await bundleRunner();
+	const script = await bundleWorker(ENTRY);
 	const options = (/** @type {number} */ listenPort) =>
 		convertV4MiniflareOptions({
 			host,

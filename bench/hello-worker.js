@@ -1,0 +1,8 @@
+// The one user Worker every benchmark target serves, and the script record the dispatchers run it as.
+// Imported both by Node (bench/targets.js) and by the bundled bench Workers.
+import { DEFAULTS } from '../src/lib/server/config.ts';
+
+export const HELLO_WORLD = `export default { fetch: () => new Response('Hello World!') }`;
+export const HELLO_SCRIPT = { scriptId: 'hello-id', sha256: 'hello-v1', compatibilityDate: DEFAULTS.compatibilityDate };
+/** The per-request limits the platform passes by default. */
+export const DEFAULT_LIMITS = { cpuMs: DEFAULTS.cpuMs, subRequests: DEFAULTS.subRequests };
