@@ -11,7 +11,10 @@ const ENTRY = fileURLToPath(new URL('../src/runner/worker.ts', import.meta.url))
 // The workerd bundled with wrangler supports this date; user Workers choose their own.
 const RUNNER_COMPATIBILITY_DATE = '2026-08-01';
 
-/** A Worker module and its imports as one ES module script for workerd (also used by bench/). */
+/**
+ * A Worker module and its imports as one ES module script for workerd (also used by bench/).
+ * @param {string} entry the module's path
+ */
 export async function bundleWorker(entry) {
 	const result = await build({ entryPoints: [entry], bundle: true, format: 'esm', platform: 'neutral', external: ['cloudflare:*'], write: false, logLevel: 'silent' });
 	return result.outputFiles[0].text;
