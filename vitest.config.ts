@@ -20,8 +20,7 @@ export default defineConfig({
 					cloudflareTest({
 						miniflare: {
 							compatibilityDate: '2026-08-01',
-							// A second binding to the same namespace stands in for another isolate (tests/workers/cache.test.ts).
-							kvNamespaces: { WORKER_MAPPINGS: 'worker-mappings', WORKER_MAPPINGS_OTHER_ISOLATE: 'worker-mappings' },
+							kvNamespaces: { WORKER_MAPPINGS: 'worker-mappings' },
 							workerLoaders: { LOADER: {} }
 						}
 					})

@@ -1,7 +1,11 @@
 // See https://svelte.dev/docs/kit/types#app.d.ts
+import type { Platform as WorkersPlatform, SvelteKitEnv } from '$lib/server/platform';
+
 declare global {
 	namespace App {
 		interface Locals {
+			/** The platform's services (src/lib/server/platform.ts), set by src/hooks.server.ts. */
+			platform: WorkersPlatform;
 			/** Who is calling (set by src/hooks.server.ts before any route runs). */
 			session: {
 				/** No admin token is configured: anyone who can reach the server may deploy code. */
@@ -11,7 +15,8 @@ declare global {
 			};
 		}
 		interface Platform {
-			env: Env;
+			/** The bindings, with the platform src/worker.ts built from them (absent under `vite dev`). */
+			env: SvelteKitEnv;
 			ctx: ExecutionContext;
 			caches: CacheStorage;
 			cf?: IncomingRequestCfProperties;
@@ -34,6 +39,8 @@ declare global {
 		/** Override of the Cloudflare API origin (tests point it at a local stand-in). */
 		CLOUDFLARE_API_BASE_URL?: string;
 		DISPATCH_NAMESPACE?: string;
+		/** The platform's public origin (https://platform.example.com); `npm start` sets it to its own address. */
+		PLATFORM_ORIGIN?: string;
 		/** When set, every control-plane mutation needs this token (Bearer header or login cookie). */
 		PLATFORM_ADMIN_TOKEN?: string;
 		MAX_SCRIPT_BYTES?: string;

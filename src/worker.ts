@@ -1,15 +1,19 @@
 // The platform Worker's entry for `npm start` and `npm run deploy` (wrangler's `main` stays the
-// adapter's output, because adapter-cloudflare writes its worker to whatever `main` names). Requests
-// for user Workers skip SvelteKit's request pipeline (response-cache lookup, asset and route matching,
-// respond), which cost more than the dispatcher itself (bench/profile.js); everything else, and any
-// request before SvelteKit has loaded its hooks, is SvelteKit's, whose hooks dispatch the same way.
+// adapter's output, because adapter-cloudflare writes its worker to whatever `main` names). It builds the
+// platform (the composition root, src/lib/server/platform.ts), answers user Workers and the backends'
+// internal endpoints itself, and hands every other request to SvelteKit with the same platform.
+//
+// Dispatch requests never enter SvelteKit's worker, whose response cache (caches.default) would
+// otherwise serve a user Worker's cacheable response after a re-upload or a delete, and whose request
+// pipeline costs more than the dispatcher itself (bench/profile.js).
 import sveltekit from 'sveltekit-worker';
-import { publishedIntercept } from './lib/server/fast-dispatch';
+import { interceptPlatformRequest } from './lib/server/dispatch';
+import { platformFor } from './lib/server/platform';
 
 export default {
 	async fetch(request, env, ctx) {
-		const intercept = publishedIntercept();
-		const response = intercept && (await intercept(request, new URL(request.url), env));
-		return response || sveltekit.fetch!(request, env, ctx);
+		const platform = platformFor(env);
+		const response = await interceptPlatformRequest(request, new URL(request.url), platform);
+		return response || sveltekit.fetch!(request, platform.sveltekitEnv, ctx);
 	}
 } satisfies ExportedHandler<Env>;

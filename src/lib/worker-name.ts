@@ -33,8 +33,3 @@ export function workerNameProblem(name: string): string | null {
 	if (RESERVED_WORKER_NAMES.has(name)) return `"${name}" is reserved by the platform; choose another name`;
 	return null;
 }
-
-/** The public path a Worker is served under. */
-export function workerPath(name: string): string {
-	return `/user-workers/${name}/`;
-}

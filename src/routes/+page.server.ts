@@ -1,5 +1,5 @@
 import { serverCaller } from '$lib/server/caller';
-import { orErrorPage } from '$lib/ui/load-errors.server';
+import { orErrorPage } from '$lib/ui/errors.server';
 import { LIST_PAGE_SIZE } from '$lib/ui/format';
 import type { PageServerLoad } from './$types';
 

@@ -3,7 +3,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useApp } from './use-app';
 
-const DISPATCH_TIMEOUT_MS = 3000;
+// Shorter than the runner's health check takes to notice a stuck runner (scripts/runner.js), so a loop
+// is answered by the dispatch timeout (504) before the restart cuts the connection (503).
+const DISPATCH_TIMEOUT_MS = 1000;
 const SUBREQUEST_LIMIT = 20;
 
 const app = useApp({ DISPATCH_TIMEOUT_MS: String(DISPATCH_TIMEOUT_MS), USER_WORKER_SUBREQUESTS: String(SUBREQUEST_LIMIT) });
@@ -19,14 +21,15 @@ async function platformAnswers() {
 	expect((await app.client.workers.list.query()).workers.length).toBeGreaterThan(0);
 }
 
-/** Waits until the healthy Worker answers again (the runner may be restarting). */
+/** Waits until the healthy Worker answers again (its runner may be stuck or restarting). */
 async function healthyAnswersAgain(withinMs = 45_000) {
 	const deadline = Date.now() + withinMs;
 	for (;;) {
 		const response = await fetch(`${app.url}/user-workers/healthy/`);
 		const text = await response.text();
 		if (response.status === 200) return expect(text).toBe('still here');
-		expect(response.status).toBe(503);
+		// Stuck behind a faulty Worker on the same runner (504), or the runner restarting (503).
+		expect([503, 504]).toContain(response.status);
 		if (Date.now() > deadline) throw new Error(`the healthy Worker did not recover: ${response.status} ${text}`);
 		await new Promise((resolve) => setTimeout(resolve, 250));
 	}
@@ -48,7 +51,7 @@ describe('faulty user Workers do not take the platform down', () => {
 		expect(performance.now() - started).toBeLessThan(2000);
 
 		const timedOut = await looping;
-		expect([503, 504]).toContain(timedOut.status);
+		expect(timedOut.status).toBe(504);
 		expect(await timedOut.text()).toContain('Worker &quot;spinner&quot;');
 
 		await healthyAnswersAgain();

@@ -283,13 +283,13 @@ describe('web UI', () => {
 		expect(await page.title()).toBe('Not found · Workers Platform');
 	});
 
-	it('says so when the API cannot be reached, and keeps the code', async () => {
+	it('says so when the platform cannot be reached, and keeps the code', async () => {
 		await openUploadPage();
 		await page.getByLabel('Worker name').fill('ui-offline');
 		await typeCode(worker('offline'));
-		await page.route('**/api/trpc/**', (route) => route.abort('connectionrefused'));
+		await page.route('**/upload', (route) => (route.request().method() === 'POST' ? route.abort('connectionrefused') : route.continue()));
 		await page.getByRole('button', { name: 'Deploy', exact: true }).click();
-		await poll(() => page.getByTestId('form-error').innerText()).toContain('Cannot reach the platform API');
+		await poll(() => page.getByTestId('form-error').innerText()).toContain('Cannot reach the platform');
 		expect(await editorText()).toContain('offline');
 		expect(await page.getByRole('button', { name: 'Deploy', exact: true }).isEnabled()).toBe(true);
 	});

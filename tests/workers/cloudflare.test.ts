@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { hello, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
 import { createStandInDispatcher } from './cloudflare-dispatcher';
 import { dispatchToUserWorker, interceptPlatformRequest } from '$lib/server/dispatch';
-import type { WorkerPlatform } from '$lib/server/platform';
+import { platformFor, type Platform } from '$lib/server/platform';
 
 const api = inject('fakeCloudflareApi');
 const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
@@ -28,7 +28,7 @@ function cloudflareSetup(overrides: Partial<Env> = {}) {
 	return { ...setup(vars), dispatcher, vars };
 }
 
-const dispatch = (platform: WorkerPlatform, path: string, init?: RequestInit) => {
+const dispatch = (platform: Platform, path: string, init?: RequestInit) => {
 	const url = new URL(path, ORIGIN);
 	return dispatchToUserWorker(new Request(url, init), url, platform);
 };
@@ -72,11 +72,11 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		expect(dispatcher.calls).toEqual([{ name: record.scriptId, options: { limits: { cpuMs: 20, subRequests: 7 } } }]);
 	});
 
-	it('is the backend the hooks dispatch to when the environment says PLATFORM_BACKEND=cloudflare', async () => {
+	it('is the backend the composition root builds when the environment says PLATFORM_BACKEND=cloudflare', async () => {
 		const { caller, dispatcher, vars } = cloudflareSetup();
 		const record = await caller.workers.upload({ name: 'hooked', code: hello('hooked') });
 		const url = new URL('/user-workers/hooked/x?y=1', ORIGIN);
-		const response = await interceptPlatformRequest(new Request(url), url, { ...env, ...vars } as Env);
+		const response = await interceptPlatformRequest(new Request(url), url, platformFor({ ...env, ...vars } as Env));
 		expect(await response!.text()).toBe('hooked GET /x?y=1 /user-workers/hooked ');
 		expect(dispatcher.calls.map((call) => call.name)).toEqual([record.scriptId]);
 	});

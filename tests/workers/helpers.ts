@@ -1,6 +1,6 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach } from 'vitest';
-import { createPlatform } from '$lib/server/platform';
+import { buildPlatform } from '$lib/server/platform';
 import { createCaller } from '$lib/trpc/router';
 import type { WorkerBackend } from '$lib/server/backend';
 
@@ -14,7 +14,7 @@ export const hello = (greeting = 'hello') =>
 
 /** A router caller over the real KV namespace and Worker Loader of this test's workerd (signed in unless `session` says otherwise). */
 export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend, session = { openMode: false, authenticated: true }) {
-	const platform = createPlatform({ ...env, ...vars } as Env, backend);
+	const platform = buildPlatform({ ...env, ...vars } as Env, { backend });
 	const caller = createCaller({ platform, origin: ORIGIN, request: new Request(ORIGIN), session });
 	return { platform, caller };
 }
@@ -40,4 +40,16 @@ export function useEmptyKv() {
 			cursor = page.list_complete ? undefined : page.cursor;
 		} while (cursor);
 	});
+}
+
+/** The keys of the KV namespace whose value contains `text`. */
+export async function kvKeysHolding(text: string): Promise<string[]> {
+	const found: string[] = [];
+	let cursor: string | undefined;
+	do {
+		const page = await env.WORKER_MAPPINGS.list({ cursor });
+		for (const { name } of page.keys) if ((await env.WORKER_MAPPINGS.get(name))?.includes(text)) found.push(name);
+		cursor = page.list_complete ? undefined : page.cursor;
+	} while (cursor);
+	return found;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { hello, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
+import { hello, kvKeysHolding, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
 
 const dispatch = async (platform: ReturnType<typeof setup>['platform'], path: string, init?: RequestInit) => {
 	const { dispatchToUserWorker } = await import('$lib/server/dispatch');
@@ -61,6 +61,9 @@ describe('workers router (real KV, real Worker Loader)', () => {
 			message: 'no Worker is named "a-worker"'
 		});
 		expect((await trpcError(() => caller.workers.delete({ name: 'a-worker' }))).code).toBe('NOT_FOUND');
+		// The local backend keeps code in the same KV namespace: none of the deleted Worker's is left.
+		expect(await kvKeysHolding(hello('a'))).toEqual([]);
+		expect(await kvKeysHolding(hello('b'))).not.toEqual([]);
 	});
 
 	it('rejects bad input with BAD_REQUEST and leaves the existing Worker serving', async () => {

@@ -12,6 +12,8 @@ export interface PlatformConfig {
 	/** Per-request limits passed to the runtime for every user Worker invocation. */
 	limits: { cpuMs: number; subRequests: number };
 	runner: { url: string; secret: string } | null;
+	/** PLATFORM_ORIGIN: where the platform is served, for the absolute URLs the API returns (never the Host header). */
+	publicOrigin: string | null;
 	/** PLATFORM_ADMIN_TOKEN: when set, control-plane mutations need it (src/lib/server/auth.ts). */
 	adminToken: string | null;
 	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string } | null;
@@ -36,6 +38,13 @@ function positiveInt(value: string | undefined, fallback: number, name: string):
 /** Vars given to `vite dev` through the process environment (the dev server's runner). */
 function devProcessEnv(name: string): string | undefined {
 	return typeof process === 'undefined' ? undefined : process.env?.[name];
+}
+
+function originOf(value: string): string {
+	const url = URL.parse(value);
+	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+		throw new Error(`PLATFORM_ORIGIN must be an http(s) origin like https://platform.example.com, got ${JSON.stringify(value)}`);
+	return url.origin;
 }
 
 export function readConfig(env: Env): PlatformConfig {
@@ -71,6 +80,7 @@ export function readConfig(env: Env): PlatformConfig {
 			subRequests: positiveInt(env.USER_WORKER_SUBREQUESTS, DEFAULTS.subRequests, 'USER_WORKER_SUBREQUESTS')
 		},
 		runner: runnerUrl && runnerSecret ? { url: runnerUrl.replace(/\/$/, ''), secret: runnerSecret } : null,
+		publicOrigin: env.PLATFORM_ORIGIN ? originOf(env.PLATFORM_ORIGIN) : null,
 		adminToken: env.PLATFORM_ADMIN_TOKEN || null,
 		cloudflare
 	};

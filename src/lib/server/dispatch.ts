@@ -1,27 +1,24 @@
-// The dispatch path: /user-workers/<name>/<path> -> that user Worker. src/worker.ts (and, before it is
-// published to it and under `vite dev`, hooks.server.ts) hands every request here first; anything that is
-// not the platform's own returns undefined and goes on to SvelteKit's routes.
+// The dispatch path: /user-workers/<name>/<path> -> that user Worker. src/worker.ts (and, under
+// `vite dev`, hooks.server.ts) hands every request here first; anything that is not the platform's own
+// returns undefined and goes on to SvelteKit's routes.
 import { withoutPlatformCredentials } from './auth';
 import { INTERNAL_HEADER_PREFIX } from './backend';
 import { LimitExceededError, RuntimeUnavailableError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
-import { getPlatform, type WorkerPlatform } from './platform';
+import type { Platform } from './platform';
 import { hardenUserResponse } from './user-response';
+import { INTERNAL_PREFIX, USER_WORKERS_PREFIX, isUserWorkerPath } from '$lib/paths';
 import { workerNameProblem } from '$lib/worker-name';
 
-export const DISPATCH_PREFIX = '/user-workers/';
-const INTERNAL_PREFIX = '/__platform/';
-
-export async function interceptPlatformRequest(request: Request, url: URL, env: Env): Promise<Response | undefined> {
+export async function interceptPlatformRequest(request: Request, url: URL, platform: Platform): Promise<Response | undefined> {
 	const { pathname } = url;
-	if (pathname.startsWith(DISPATCH_PREFIX) || pathname === '/user-workers')
-		return dispatchToUserWorker(request, url, getPlatform(env));
-	if (pathname.startsWith(INTERNAL_PREFIX)) return getPlatform(env).backend.serveInternal(request, url);
+	if (isUserWorkerPath(pathname)) return dispatchToUserWorker(request, url, platform);
+	if (pathname.startsWith(INTERNAL_PREFIX)) return platform.backend.serveInternal(request, url);
 	return undefined;
 }
 
-export async function dispatchToUserWorker(request: Request, url: URL, platform: WorkerPlatform): Promise<Response> {
-	const rest = url.pathname.slice(DISPATCH_PREFIX.length);
+export async function dispatchToUserWorker(request: Request, url: URL, platform: Platform): Promise<Response> {
+	const rest = url.pathname.slice(USER_WORKERS_PREFIX.length);
 	const slash = rest.indexOf('/');
 	const name = slash === -1 ? rest : rest.slice(0, slash);
 	const path = slash === -1 ? '/' : rest.slice(slash);
@@ -34,7 +31,7 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 
 	const headers = withoutPlatformCredentials(request.headers, platform.config);
 	for (const key of [...headers.keys()]) if (key.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(key);
-	headers.set('x-forwarded-prefix', DISPATCH_PREFIX + name);
+	headers.set('x-forwarded-prefix', USER_WORKERS_PREFIX + name);
 	const forwarded = new Request(url.origin + path + url.search, {
 		method: request.method,
 		headers,

@@ -1,118 +1,59 @@
-// The platform service: validation, the KV registry and the execution backend put together. The tRPC
-// router (control plane) and the dispatcher (data plane) both work through it.
+// The composition root: builds every service of the platform from the Worker's environment, once per
+// isolate, and wires them together. src/worker.ts builds it and hands it to SvelteKit
+// (`Platform.sveltekitEnv`); everything else receives what it needs from here as an argument or a field.
 import type { WorkerBackend } from './backend';
-import { readConfig, type PlatformConfig } from './config';
-import { InputError, NotFoundError } from './errors';
-import { checkWorkerModule } from './module-check';
-import { WorkerRegistry, type StoredWorker, type WorkerPage } from './registry';
-import { createLocalBackend } from './backends/local';
 import { createCloudflareBackend } from './backends/cloudflare';
-import { workerNameProblem } from '$lib/worker-name';
-import { formatBytes } from '$lib/format';
+import { createLocalBackend } from './backends/local';
+import { readConfig, type PlatformConfig } from './config';
+import { RecordCache, WorkerRegistry } from './registry';
+import { AuthFailureThrottle } from './throttle';
+import { createWorkerService, type WorkerService } from './workers/service';
 
-export interface UploadInput {
-	name: string;
-	code: string;
-	compatibilityDate?: string;
-}
-
-export interface WorkerPlatform {
+export interface Platform {
 	readonly config: PlatformConfig;
 	readonly registry: WorkerRegistry;
 	readonly backend: WorkerBackend;
-	upload(input: UploadInput): Promise<StoredWorker>;
-	list(options?: { cursor?: string; limit?: number }): Promise<WorkerPage>;
-	get(name: string): Promise<StoredWorker & { code: string }>;
-	delete(name: string): Promise<void>;
+	readonly workers: WorkerService;
+	/** Wrong tokens per client address (sign-in form and API). */
+	readonly authFailures: AuthFailureThrottle;
+	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
+	readonly sveltekitEnv: SvelteKitEnv;
 }
 
-const platforms = new WeakMap<Env, WorkerPlatform>();
+/** The env SvelteKit receives from src/worker.ts: the bindings plus the platform built from them. */
+export type SvelteKitEnv = Env & { readonly platform?: Platform };
 
-/** The platform for this environment, built once per isolate (env is the same object across requests). */
-export function getPlatform(env: Env): WorkerPlatform {
-	let platform = platforms.get(env);
-	if (!platform) platforms.set(env, (platform = createPlatform(env)));
+export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } = {}): Platform {
+	const config = readConfig(env);
+	const registry = new WorkerRegistry(env.WORKER_MAPPINGS, new RecordCache());
+	const backend =
+		overrides.backend ??
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config) : createLocalBackend(env, config));
+	const workers = createWorkerService({ config, registry, backend });
+	const platform = { config, registry, backend, workers, authFailures: new AuthFailureThrottle() } as Platform;
+	return Object.assign(platform, { sveltekitEnv: { ...env, platform } });
+}
+
+/**
+ * The app's one piece of module-level state: the platform of each environment object. workerd hands a
+ * Worker the same `env` object on every request of an isolate, so this holds one entry per isolate (two
+ * under `vite dev` at most), and an entry goes when its env is collected.
+ */
+const platformsByEnv = new WeakMap<Env, Platform>();
+
+export function platformFor(env: Env): Platform {
+	let platform = platformsByEnv.get(env);
+	if (!platform) platformsByEnv.set(env, (platform = buildPlatform(env)));
 	return platform;
 }
 
-export function createPlatform(env: Env, backendOverride?: WorkerBackend): WorkerPlatform {
-	const config = readConfig(env);
-	const registry = new WorkerRegistry(env.WORKER_MAPPINGS);
-	const backend =
-		backendOverride ?? (config.backend === 'cloudflare' ? createCloudflareBackend(env, config) : createLocalBackend(env, config));
-
-	async function existing(name: string): Promise<StoredWorker> {
-		assertName(name);
-		const record = await registry.get(name);
-		if (!record) throw new NotFoundError(`no Worker is named "${name}"`);
-		return record;
-	}
-
-	return {
-		config,
-		registry,
-		backend,
-
-		async upload({ name, code, compatibilityDate }) {
-			assertName(name);
-			const bytes = new TextEncoder().encode(code);
-			if (bytes.length === 0 || code.trim() === '') throw new InputError('code', 'code is empty');
-			if (bytes.length > config.maxScriptBytes)
-				throw new InputError(
-					'code',
-					`code is ${formatBytes(bytes.length)}; the limit is ${formatBytes(config.maxScriptBytes)} (MAX_SCRIPT_BYTES)`
-				);
-			if (compatibilityDate !== undefined) assertCompatibilityDate(compatibilityDate);
-			checkWorkerModule(code);
-
-			const previous = await registry.get(name);
-			const now = new Date().toISOString();
-			const record: StoredWorker = {
-				name,
-				scriptId: previous?.scriptId ?? crypto.randomUUID(),
-				sha256: await sha256Hex(bytes),
-				size: bytes.length,
-				compatibilityDate: compatibilityDate ?? previous?.compatibilityDate ?? config.defaultCompatibilityDate,
-				createdAt: previous?.createdAt ?? now,
-				updatedAt: now
-			};
-			// Code first, then the record that points at it: a failure in between never leaves a
-			// record without its script, and a rejected deploy leaves the old version serving.
-			await backend.deploy(record, code);
-			await registry.put(record);
-			return record;
-		},
-
-		list: (options) => registry.list(options),
-
-		async get(name) {
-			const record = await existing(name);
-			return { ...record, code: await backend.source(record) };
-		},
-
-		async delete(name) {
-			const record = await existing(name);
-			// The record first, so the URL stops serving at once even if removing the script fails.
-			await registry.delete(name);
-			await backend.remove(record);
-		}
-	};
+/**
+ * The platform for a SvelteKit request. src/worker.ts is bundled apart from SvelteKit's server code, so
+ * each has its own copy of this module: the entry hands its platform on inside `env`
+ * (`Platform.sveltekitEnv`), so the isolate has one platform and one registry cache. Under `vite dev`
+ * there is no entry and SvelteKit's copy builds it.
+ */
+export function platformOf(env: SvelteKitEnv): Platform {
+	return env.platform ?? platformFor(env);
 }
 
-function assertName(name: string) {
-	const problem = workerNameProblem(name);
-	if (problem) throw new InputError('name', problem);
-}
-
-function assertCompatibilityDate(date: string) {
-	const parsed = /^\d{4}-\d{2}-\d{2}$/.test(date) ? new Date(`${date}T00:00:00Z`) : null;
-	if (!parsed || Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date)
-		throw new InputError('compatibilityDate', `compatibilityDate must be a date like 2026-08-01, got ${JSON.stringify(date)}`);
-	if (date < '2021-11-03') throw new InputError('compatibilityDate', 'compatibilityDate must be 2021-11-03 or later (ES modules)');
-	if (parsed.getTime() > Date.now()) throw new InputError('compatibilityDate', `compatibilityDate ${date} is in the future`);
-}
-
-async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', bytes);
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}

@@ -27,44 +27,73 @@ export const LIST_LIMIT_MAX = 1000; // KV's own cap per list call
 
 /** How long the dispatcher trusts a cached record. Writes through this isolate update it at once. */
 export const RECORD_CACHE_TTL_MS = 5_000;
+/** How many names one isolate remembers; the least recently used are forgotten first. */
+export const RECORD_CACHE_MAX_ENTRIES = 10_000;
 
-type CacheEntry = { record: StoredWorker | null; expires: number };
-// Keyed by namespace so that separate KV namespaces (tests, several environments) never share entries.
-const caches = new WeakMap<KVNamespace, Map<string, CacheEntry>>();
+/**
+ * The records this isolate's dispatcher read recently: at most `maxEntries` names, least recently used
+ * dropped first, each trusted for `ttlMs`. Only Workers that exist are remembered, so an upload in another
+ * isolate is served here on its first request rather than after a cached "no such Worker" expires.
+ */
+export class RecordCache {
+	readonly #entries = new Map<string, { record: StoredWorker; expires: number }>();
+
+	constructor(
+		readonly maxEntries = RECORD_CACHE_MAX_ENTRIES,
+		readonly ttlMs = RECORD_CACHE_TTL_MS
+	) {}
+
+	get size(): number {
+		return this.#entries.size;
+	}
+
+	get(name: string, now = Date.now()): StoredWorker | undefined {
+		const entry = this.#entries.get(name);
+		if (!entry) return undefined;
+		this.#entries.delete(name);
+		if (entry.expires <= now) return undefined;
+		this.#entries.set(name, entry); // most recently used last
+		return entry.record;
+	}
+
+	set(name: string, record: StoredWorker | null, now = Date.now()): void {
+		this.#entries.delete(name);
+		if (!record) return;
+		this.#entries.set(name, { record, expires: now + this.ttlMs });
+		if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+	}
+}
 
 export class WorkerRegistry {
 	readonly #kv: KVNamespace;
-	readonly #cache: Map<string, CacheEntry>;
+	readonly #cache: RecordCache;
 
-	constructor(kv: KVNamespace) {
+	/** `cache` is the isolate's (the composition root owns it), so every request's registry shares it. */
+	constructor(kv: KVNamespace, cache: RecordCache = new RecordCache()) {
 		this.#kv = kv;
-		let cache = caches.get(kv);
-		if (!cache) caches.set(kv, (cache = new Map()));
 		this.#cache = cache;
 	}
 
 	/** Always reads KV: for the control plane, where a stale answer would mislead. */
 	async get(name: string): Promise<StoredWorker | null> {
 		const record = await this.#kv.get<StoredWorker>(PREFIX + name, 'json');
-		this.#remember(name, record);
+		this.#cache.set(name, record);
 		return record;
 	}
 
 	/** Reads through the in-isolate cache: for the dispatch hot path. */
 	async lookup(name: string): Promise<StoredWorker | null> {
-		const entry = this.#cache.get(name);
-		if (entry && entry.expires > Date.now()) return entry.record;
-		return this.get(name);
+		return this.#cache.get(name) ?? this.get(name);
 	}
 
 	async put(record: StoredWorker): Promise<void> {
 		await this.#kv.put(PREFIX + record.name, JSON.stringify(record), { metadata: record });
-		this.#remember(record.name, record);
+		this.#cache.set(record.name, record);
 	}
 
 	async delete(name: string): Promise<void> {
 		await this.#kv.delete(PREFIX + name);
-		this.#remember(name, null);
+		this.#cache.set(name, null);
 	}
 
 	async list({ cursor, limit = LIST_LIMIT_DEFAULT }: { cursor?: string; limit?: number } = {}): Promise<WorkerPage> {
@@ -78,9 +107,5 @@ export class WorkerRegistry {
 			workers: page.keys.flatMap((key) => (key.metadata ? [key.metadata] : [])),
 			cursor: page.list_complete ? null : page.cursor
 		};
-	}
-
-	#remember(name: string, record: StoredWorker | null) {
-		this.#cache.set(name, { record, expires: Date.now() + RECORD_CACHE_TTL_MS });
 	}
 }

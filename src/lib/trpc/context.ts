@@ -1,15 +1,15 @@
 import type { Session } from '$lib/server/auth';
-import { getPlatform, type WorkerPlatform } from '$lib/server/platform';
+import type { Platform } from '$lib/server/platform';
 
 export interface Context {
-	platform: WorkerPlatform;
-	/** Origin the caller reached us on, for absolute Worker URLs. */
+	platform: Platform;
+	/** The platform's public origin, for absolute Worker URLs (PLATFORM_ORIGIN, else the request's). */
 	origin: string;
 	request: Request;
 	/** Who is calling (src/lib/server/auth.ts): every mutation needs `authenticated`. */
 	session: Session;
 }
 
-export function createContext(request: Request, env: Env, session: Session): Context {
-	return { platform: getPlatform(env), origin: new URL(request.url).origin, request, session };
+export function createContext(request: Request, platform: Platform, session: Session): Context {
+	return { platform, origin: platform.config.publicOrigin ?? new URL(request.url).origin, request, session };
 }

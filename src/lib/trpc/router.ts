@@ -4,9 +4,9 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context';
 import { refusalMessage } from '$lib/server/auth';
-import { InputError, NotFoundError, inputFieldOf } from '$lib/server/errors';
+import { asPlatformError, inputFieldOf, type PlatformErrorKind } from '$lib/server/errors';
 import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
-import { workerPath } from '$lib/worker-name';
+import { workerPath } from '$lib/paths';
 
 const t = initTRPC.context<Context>().create({
 	// Stack traces stay in the server log, not in API responses.
@@ -25,14 +25,18 @@ const t = initTRPC.context<Context>().create({
 	}
 });
 
+const TRPC_CODES: Record<PlatformErrorKind, TRPCError['code']> = {
+	input: 'BAD_REQUEST',
+	'not-found': 'NOT_FOUND',
+	conflict: 'CONFLICT',
+	quota: 'FORBIDDEN'
+};
+
 /** Turns the platform's own errors into tRPC errors with the right code and the same message. */
 const platformErrors = t.middleware(async ({ next }) => {
 	const result = await next();
-	if (!result.ok) {
-		const { cause } = result.error;
-		if (cause instanceof InputError) throw new TRPCError({ code: 'BAD_REQUEST', message: cause.message, cause });
-		if (cause instanceof NotFoundError) throw new TRPCError({ code: 'NOT_FOUND', message: cause.message, cause });
-	}
+	const cause = result.ok ? null : asPlatformError(result.error.cause);
+	if (cause) throw new TRPCError({ code: TRPC_CODES[cause.kind], message: cause.message, cause });
 	return result;
 });
 
@@ -69,7 +73,7 @@ export const appRouter = t.router({
 					compatibilityDate: z.string().optional()
 				})
 			)
-			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.upload(input), ctx.origin)),
+			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(input), ctx.origin)),
 
 		list: procedure
 			.input(
@@ -86,16 +90,16 @@ export const appRouter = t.router({
 					.optional()
 			)
 			.query(async ({ ctx, input }) => {
-				const page = await ctx.platform.list({ cursor: input?.cursor ?? undefined, limit: input?.limit });
+				const page = await ctx.platform.workers.list({ cursor: input?.cursor ?? undefined, limit: input?.limit });
 				return { workers: page.workers.map((record) => withUrl(record, ctx.origin)), cursor: page.cursor };
 			}),
 
 		get: procedure
 			.input(nameInput)
-			.query(async ({ ctx, input }) => withUrl(await ctx.platform.get(input.name), ctx.origin) as WorkerRecord & { code: string }),
+			.query(async ({ ctx, input }) => withUrl(await ctx.platform.workers.get(input.name), ctx.origin) as WorkerRecord & { code: string }),
 
 		delete: adminProcedure.input(nameInput).mutation(async ({ ctx, input }) => {
-			await ctx.platform.delete(input.name);
+			await ctx.platform.workers.delete(input.name);
 			return { name: input.name, deleted: true as const };
 		})
 	})

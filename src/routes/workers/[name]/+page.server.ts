@@ -1,7 +1,6 @@
-import { fail, redirect } from '@sveltejs/kit';
-import { TRPCError } from '@trpc/server';
+import { redirect } from '@sveltejs/kit';
 import { serverCaller } from '$lib/server/caller';
-import { orErrorPage } from '$lib/ui/load-errors.server';
+import { formFailure, orErrorPage } from '$lib/ui/errors.server';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async (event) => ({
@@ -11,15 +10,11 @@ export const load: PageServerLoad = async (event) => ({
 });
 
 export const actions: Actions = {
-	// The no-JavaScript delete (the confirmation form posts here); with JavaScript the page calls the API.
 	delete: async (event) => {
 		try {
 			await serverCaller(event).workers.delete({ name: event.params.name });
 		} catch (error) {
-			if (error instanceof TRPCError && (error.code === 'UNAUTHORIZED' || error.code === 'FORBIDDEN'))
-				return fail(401, { deleteError: 'Sign in to delete Workers.' });
-			if (error instanceof TRPCError && error.code === 'NOT_FOUND') return fail(404, { deleteError: error.message });
-			throw error;
+			return formFailure(error, 'delete Workers', {});
 		}
 		redirect(303, `/?deleted=${encodeURIComponent(event.params.name)}`);
 	}

@@ -1,5 +1,5 @@
 import { serverCaller } from '$lib/server/caller';
-import { orErrorPage } from '$lib/ui/load-errors.server';
+import { orErrorPage } from '$lib/ui/errors.server';
 import type { DeployFormState } from '$lib/ui/deploy.server';
 import type { PageServerLoad } from './$types';
 
