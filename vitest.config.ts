@@ -1,9 +1,10 @@
 import { defineConfig } from 'vitest/config';
-import { cloudflareTest } from '@cloudflare/vitest-plugin';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
 import { fileURLToPath } from 'node:url';
 
 const lib = fileURLToPath(new URL('./src/lib', import.meta.url));
 const alias = { $lib: lib };
+const migrations = await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url)));
 
 export default defineConfig({
 	test: {
@@ -21,6 +22,8 @@ export default defineConfig({
 						miniflare: {
 							compatibilityDate: '2026-08-01',
 							kvNamespaces: { WORKER_MAPPINGS: 'worker-mappings' },
+							d1Databases: { DB: 'workers-platform-test' },
+							bindings: { TEST_MIGRATIONS: migrations },
 							workerLoaders: { LOADER: {} }
 						}
 					})
@@ -28,6 +31,8 @@ export default defineConfig({
 				test: {
 					name: 'workers',
 					include: ['tests/workers/**/*.test.ts'],
+					// Applies migrations/ to the test D1 database.
+					setupFiles: ['tests/workers/apply-migrations.ts'],
 					// The fake Cloudflare API (Node) for the cloudflare backend's tests.
 					globalSetup: ['tests/workers/cloudflare-api.global-setup.ts']
 				}

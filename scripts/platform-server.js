@@ -10,10 +10,12 @@
 // platform Worker, and SvelteKit's worker fetches its files through the ASSETS binding. Locally this keeps
 // Miniflare's asset router (a JavaScript Worker of its own) off the dispatch path.
 import { Log, LogLevel, Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unstable_getMiniflareWorkerOptions } from 'wrangler';
+import { applyMigrations } from './migrations.js';
 
 export const WORKER_BUNDLE_DIR = fileURLToPath(new URL('../.svelte-kit/platform-worker', import.meta.url));
 const CONFIG = fileURLToPath(new URL('../wrangler.jsonc', import.meta.url));
@@ -21,12 +23,16 @@ const ASSETS_WORKER = 'workers-platform-assets';
 
 /**
  * @param {{ port: number, host: string, stateDir?: string, vars?: Record<string, string>, inspectorPort?: number }} options
- *   `stateDir` unset keeps state in memory; `vars` are added to wrangler.jsonc's vars (settings and secrets).
+ *   `stateDir` unset keeps state in a temporary folder removed on stop; `vars` are added to wrangler.jsonc's
+ *   vars (settings and secrets). The D1 migrations are applied to the state before the platform starts.
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
 export async function startPlatformServer({ port, host, stateDir, vars = {}, inspectorPort }) {
 	const bundle = join(WORKER_BUNDLE_DIR, 'worker.js');
 	if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first (\`npm start\` does)`);
+	const temporaryState = stateDir ? null : mkdtempSync(join(tmpdir(), 'wfp-state-'));
+	const persistTo = stateDir ?? /** @type {string} */ (temporaryState);
+	await applyMigrations(persistTo);
 	const { workerOptions } = unstable_getMiniflareWorkerOptions(CONFIG);
 	// modulesRules and rootPath describe wrangler's bundling, which scripts/build-worker.js already did.
 	const { assets, modulesRules, rootPath, ...platform } = workerOptions;
@@ -38,7 +44,7 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, ins
 			port,
 			inspectorPort,
 			log: new Log(LogLevel.WARN),
-			...(stateDir && { resourcePersistencePath: join(stateDir, 'v3') }),
+			resourcePersistencePath: join(persistTo, 'v3'),
 			workers: [
 				{
 					...platform,
@@ -59,5 +65,11 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, ins
 		})
 	);
 	const url = (await mf.ready).origin;
-	return { url, stop: () => mf.dispose() };
+	return {
+		url,
+		async stop() {
+			await mf.dispose();
+			if (temporaryState) rmSync(temporaryState, { recursive: true, force: true });
+		}
+	};
 }

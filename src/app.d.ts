@@ -26,6 +26,8 @@ declare global {
 	/** Bindings, vars and secrets of the platform Worker (wrangler.jsonc; README "Configuration"). */
 	interface Env {
 		WORKER_MAPPINGS: KVNamespace;
+		/** Customers, tokens, sessions and Worker ownership (schema in migrations/). */
+		DB: D1Database;
 		/** Worker Loader: runs user Workers in this process (local backend without a runner). */
 		LOADER?: WorkerLoader;
 		/** Dispatch namespace binding (cloudflare backend). */

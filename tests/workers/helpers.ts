@@ -2,6 +2,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach } from 'vitest';
 import { buildPlatform } from '$lib/server/platform';
 import { createCaller } from '$lib/trpc/router';
+import { createContext } from '$lib/trpc/context';
 import type { WorkerBackend } from '$lib/server/backend';
 
 export const ORIGIN = 'http://platform.test';
@@ -15,7 +16,7 @@ export const hello = (greeting = 'hello') =>
 /** A router caller over the real KV namespace and Worker Loader of this test's workerd (signed in unless `session` says otherwise). */
 export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend, session = { openMode: false, authenticated: true }) {
 	const platform = buildPlatform({ ...env, ...vars } as Env, { backend });
-	const caller = createCaller({ platform, origin: ORIGIN, request: new Request(ORIGIN), session });
+	const caller = createCaller(createContext(new Request(ORIGIN), platform, session));
 	return { platform, caller };
 }
 

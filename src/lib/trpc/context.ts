@@ -1,5 +1,6 @@
 import type { Session } from '$lib/server/auth';
 import type { Platform } from '$lib/server/platform';
+import { ANONYMOUS, OPERATOR, type Principal } from '$lib/server/principal';
 
 export interface Context {
 	platform: Platform;
@@ -8,8 +9,16 @@ export interface Context {
 	request: Request;
 	/** Who is calling (src/lib/server/auth.ts): every mutation needs `authenticated`. */
 	session: Session;
+	/** The same, as the services see it. */
+	caller: Principal;
 }
 
 export function createContext(request: Request, platform: Platform, session: Session): Context {
-	return { platform, origin: platform.config.publicOrigin ?? new URL(request.url).origin, request, session };
+	return {
+		platform,
+		origin: platform.config.publicOrigin ?? new URL(request.url).origin,
+		request,
+		session,
+		caller: session.authenticated ? OPERATOR : ANONYMOUS
+	};
 }

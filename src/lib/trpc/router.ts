@@ -73,7 +73,7 @@ export const appRouter = t.router({
 					compatibilityDate: z.string().optional()
 				})
 			)
-			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(input), ctx.origin)),
+			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(ctx.caller, input), ctx.origin)),
 
 		list: procedure
 			.input(
@@ -90,16 +90,16 @@ export const appRouter = t.router({
 					.optional()
 			)
 			.query(async ({ ctx, input }) => {
-				const page = await ctx.platform.workers.list({ cursor: input?.cursor ?? undefined, limit: input?.limit });
+				const page = await ctx.platform.workers.list(ctx.caller, { cursor: input?.cursor ?? undefined, limit: input?.limit });
 				return { workers: page.workers.map((record) => withUrl(record, ctx.origin)), cursor: page.cursor };
 			}),
 
 		get: procedure
 			.input(nameInput)
-			.query(async ({ ctx, input }) => withUrl(await ctx.platform.workers.get(input.name), ctx.origin) as WorkerRecord & { code: string }),
+			.query(async ({ ctx, input }) => withUrl(await ctx.platform.workers.get(ctx.caller, input.name), ctx.origin) as WorkerRecord & { code: string }),
 
 		delete: adminProcedure.input(nameInput).mutation(async ({ ctx, input }) => {
-			await ctx.platform.workers.delete(input.name);
+			await ctx.platform.workers.delete(ctx.caller, input.name);
 			return { name: input.name, deleted: true as const };
 		})
 	})

@@ -5,6 +5,7 @@ import type { WorkerBackend } from '../backend';
 import type { PlatformConfig } from '../config';
 import { InputError, NotFoundError } from '../errors';
 import { checkWorkerModule } from '../module-check';
+import type { Principal } from '../principal';
 import type { StoredWorker, WorkerPage, WorkerRegistry } from '../registry';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
@@ -15,11 +16,12 @@ export interface UploadInput {
 	compatibilityDate?: string;
 }
 
+/** Every call names who makes it (`caller`); what a caller may see and change is decided here. */
 export interface WorkerService {
-	upload(input: UploadInput): Promise<StoredWorker>;
-	list(options?: { cursor?: string; limit?: number }): Promise<WorkerPage>;
-	get(name: string): Promise<StoredWorker & { code: string }>;
-	delete(name: string): Promise<void>;
+	upload(caller: Principal, input: UploadInput): Promise<StoredWorker>;
+	list(caller: Principal, options?: { cursor?: string; limit?: number }): Promise<WorkerPage>;
+	get(caller: Principal, name: string): Promise<StoredWorker & { code: string }>;
+	delete(caller: Principal, name: string): Promise<void>;
 }
 
 export function createWorkerService(deps: {
@@ -29,7 +31,7 @@ export function createWorkerService(deps: {
 }): WorkerService {
 	const { config, registry, backend } = deps;
 
-	async function existing(name: string): Promise<StoredWorker> {
+	async function existing(_caller: Principal, name: string): Promise<StoredWorker> {
 		assertName(name);
 		const record = await registry.get(name);
 		if (!record) throw new NotFoundError(`no Worker is named "${name}"`);
@@ -37,7 +39,7 @@ export function createWorkerService(deps: {
 	}
 
 	return {
-		async upload({ name, code, compatibilityDate }) {
+		async upload(_caller, { name, code, compatibilityDate }) {
 			assertName(name);
 			const bytes = new TextEncoder().encode(code);
 			if (bytes.length === 0 || code.trim() === '') throw new InputError('code', 'code is empty');
@@ -67,15 +69,15 @@ export function createWorkerService(deps: {
 			return record;
 		},
 
-		list: (options) => registry.list(options),
+		list: (_caller, options) => registry.list(options),
 
-		async get(name) {
-			const record = await existing(name);
+		async get(caller, name) {
+			const record = await existing(caller, name);
 			return { ...record, code: await backend.source(record) };
 		},
 
-		async delete(name) {
-			const record = await existing(name);
+		async delete(caller, name) {
+			const record = await existing(caller, name);
 			// The record first, so the URL stops serving at once even if removing the script fails.
 			await registry.delete(name);
 			await backend.remove(record);
