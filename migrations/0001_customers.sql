@@ -5,7 +5,7 @@
 CREATE TABLE customers (
 	id TEXT PRIMARY KEY,
 	name TEXT NOT NULL,
-	plan TEXT NOT NULL,
+	-- The plan: limits set per customer, defaults from the platform's configuration.
 	max_workers INTEGER NOT NULL,
 	max_script_bytes INTEGER NOT NULL,
 	cpu_ms INTEGER NOT NULL,

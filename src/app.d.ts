@@ -6,12 +6,17 @@ declare global {
 		interface Locals {
 			/** The platform's services (src/lib/server/platform.ts), set by src/hooks.server.ts. */
 			platform: WorkersPlatform;
-			/** Who is calling (set by src/hooks.server.ts before any route runs). */
+			/** The client's address as the throttle counts it (src/lib/server/throttle.ts). */
+			client: string;
+			/** Who is calling (src/lib/server/auth.ts; set by src/hooks.server.ts before any route runs). */
 			session: {
-				/** No admin token is configured: anyone who can reach the server may deploy code. */
+				/** No admin token is configured: anyone who can reach the server is the operator. */
 				openMode: boolean;
-				/** The caller may use the control plane's mutations. */
-				authenticated: boolean;
+				principal: import('$lib/server/principal').Principal;
+				/** The browser session's id when the caller signed in at /login (to sign it out). */
+				sessionId: string | null;
+				/** A Bearer token was sent and is not valid (revoked, or never issued). */
+				rejectedToken: boolean;
 			};
 		}
 		interface Platform {
@@ -50,6 +55,11 @@ declare global {
 		DISPATCH_TIMEOUT_MS?: string;
 		USER_WORKER_CPU_MS?: string;
 		USER_WORKER_SUBREQUESTS?: string;
+		/** How many Workers a new customer may own unless the operator sets another limit. */
+		DEFAULT_MAX_WORKERS?: string;
+		AUTH_MAX_FAILURES_PER_MINUTE?: string;
+		/** The header with the client's address that clients cannot forge (`CF-Connecting-IP` on Cloudflare). */
+		TRUSTED_CLIENT_IP_HEADER?: string;
 	}
 }
 

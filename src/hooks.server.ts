@@ -1,23 +1,33 @@
 import type { Handle } from '@sveltejs/kit';
-import { readSession } from '$lib/server/auth';
+import { bearerToken } from '$lib/server/auth';
 import { isCrossSiteWrite } from '$lib/server/csrf';
 import { interceptPlatformRequest } from '$lib/server/dispatch';
 import { platformErrorPage } from '$lib/server/pages';
 import { platformOf } from '$lib/server/platform';
+import { clientAddressOf, tooManyFailures } from '$lib/server/throttle';
 
-// Every SvelteKit request gets the platform (built by the composition root) and the caller's session in
-// `locals`. Under `vite dev`, which has no src/worker.ts in front, user Workers and the backends' internal
-// endpoints are answered here first; under `npm start` and on Cloudflare the entry has answered them.
+// Every SvelteKit request gets the platform (built by the composition root), the caller's session and
+// client address in `locals`. Under `vite dev`, which has no src/worker.ts in front, user Workers and the
+// backends' internal endpoints are answered here first; under `npm start` and on Cloudflare the entry has
+// answered them. A client that sent too many wrong tokens is refused before any token is checked.
 export const handle: Handle = async ({ event, resolve }) => {
 	const env = event.platform?.env;
 	if (!env)
 		return platformErrorPage(503, 'The platform is not configured', 'Start the app with `npm start` or `npm run dev`.');
 	const platform = platformOf(env);
-	const response = await interceptPlatformRequest(event.request, event.url, platform);
+	const { request, url } = event;
+	const response = await interceptPlatformRequest(request, url, platform);
 	if (response) return response;
-	if (isCrossSiteWrite(event.request, event.url))
-		return new Response('Cross-site requests may not change this platform', { status: 403 });
+	if (isCrossSiteWrite(request, url)) return new Response('Cross-site requests may not change this platform', { status: 403 });
+
+	const client = clientAddressOf(request, platform.config.trustedClientIpHeader);
+	const presentsToken = bearerToken(request.headers) !== null || (request.method === 'POST' && url.pathname === '/login');
+	const retryAfter = presentsToken ? platform.authFailures.retryAfterSeconds(client) : 0;
+	if (retryAfter > 0) return tooManyFailures(retryAfter, url);
+
 	event.locals.platform = platform;
-	event.locals.session = await readSession(event.request, platform.config);
+	event.locals.client = client;
+	event.locals.session = await platform.auth.session(request);
+	if (event.locals.session.rejectedToken) platform.authFailures.recordFailure(client);
 	return resolve(event);
 };

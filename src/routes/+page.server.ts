@@ -8,6 +8,10 @@ export const load: PageServerLoad = async (event) => {
 	const { searchParams } = event.url;
 	const limit = searchParams.has('limit') ? Number(searchParams.get('limit')) : LIST_PAGE_SIZE;
 	const cursor = searchParams.get('cursor');
-	const page = await orErrorPage(serverCaller(event).workers.list({ cursor, limit }));
-	return { ...page, limit, firstPage: cursor === null };
+	const caller = serverCaller(event);
+	const page = await orErrorPage(caller.workers.list({ cursor, limit }));
+	// The operator sees each Worker's owner by name.
+	const customers = event.locals.session.principal.kind === 'operator' ? (await orErrorPage(caller.customers.list({ limit: 100 }))).customers : [];
+	const customerNames: Record<string, string> = Object.fromEntries(customers.map((c) => [c.id, c.name]));
+	return { ...page, limit, firstPage: cursor === null, customerNames };
 };

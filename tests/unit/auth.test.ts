@@ -1,16 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-	createSessionValue,
 	NO_TOKEN_ON_CLOUDFLARE_MESSAGE,
-	readSession,
 	refusalMessage,
 	SESSION_COOKIE,
-	SESSION_TTL_SECONDS,
 	UNAUTHENTICATED_MESSAGE,
-	verifySessionValue,
 	withoutPlatformCredentials
 } from '$lib/server/auth';
 import { readConfig } from '$lib/server/config';
+import { AuthFailureThrottle, clientAddressOf } from '$lib/server/throttle';
+import { platformPath } from '$lib/server/redirects';
 
 const TOKEN = 'correct-horse-battery-staple';
 const withToken = readConfig({ PLATFORM_ADMIN_TOKEN: TOKEN } as Env);
@@ -21,37 +19,47 @@ const cloudflareOpen = readConfig({
 	CLOUDFLARE_API_TOKEN: 'b',
 	DISPATCH_NAMESPACE: 'c'
 } as Env);
-const request = (headers: Record<string, string> = {}) => new Request('http://platform.test/', { headers });
 
-describe('sessions', () => {
-	it('runs the local backend open, and the cloudflare backend closed, when no token is configured', async () => {
-		expect(await readSession(request(), open)).toEqual({ openMode: true, authenticated: true });
-		expect(await readSession(request(), cloudflareOpen)).toEqual({ openMode: false, authenticated: false });
-		expect(refusalMessage(cloudflareOpen)).toBe(NO_TOKEN_ON_CLOUDFLARE_MESSAGE);
+describe('refusalMessage', () => {
+	it('tells callers how to authenticate, and a cloudflare operator without a token to set one', () => {
 		expect(refusalMessage(withToken)).toBe(UNAUTHENTICATED_MESSAGE);
+		expect(refusalMessage(open)).toBe(UNAUTHENTICATED_MESSAGE);
+		expect(refusalMessage(cloudflareOpen)).toBe(NO_TOKEN_ON_CLOUDFLARE_MESSAGE);
+	});
+});
+
+describe('AuthFailureThrottle', () => {
+	it('locks a client out after maxFailures in a window, and lets it in once the window has passed', () => {
+		const throttle = new AuthFailureThrottle({ maxFailures: 3, windowMs: 60_000, maxClients: 100 });
+		for (let i = 0; i < 2; i++) throttle.recordFailure('a', 1000);
+		expect(throttle.retryAfterSeconds('a', 1000)).toBe(0);
+		throttle.recordFailure('a', 1000);
+		expect(throttle.retryAfterSeconds('a', 1000)).toBe(60);
+		expect(throttle.retryAfterSeconds('b', 1000)).toBe(0);
+		expect(throttle.retryAfterSeconds('a', 61_000)).toBe(0);
 	});
 
-	it('accepts the Bearer token and nothing else', async () => {
-		expect(await readSession(request(), withToken)).toEqual({ openMode: false, authenticated: false });
-		expect((await readSession(request({ authorization: `Bearer ${TOKEN}` }), withToken)).authenticated).toBe(true);
-		expect((await readSession(request({ authorization: `Bearer ${TOKEN}x` }), withToken)).authenticated).toBe(false);
-		expect((await readSession(request({ authorization: `Basic ${TOKEN}` }), withToken)).authenticated).toBe(false);
+	it('remembers at most maxClients addresses', () => {
+		const throttle = new AuthFailureThrottle({ maxFailures: 1, windowMs: 60_000, maxClients: 2 });
+		for (const client of ['a', 'b', 'c']) throttle.recordFailure(client, 0);
+		expect(throttle.size).toBe(2);
+		expect(throttle.retryAfterSeconds('a', 0)).toBe(0); // the oldest was forgotten
+		expect(throttle.retryAfterSeconds('c', 0)).toBeGreaterThan(0);
 	});
 
-	it('accepts a signed session cookie until it expires, and only for the token that signed it', async () => {
-		const now = Date.UTC(2026, 0, 1);
-		const value = await createSessionValue(TOKEN, now);
-		expect(value).not.toContain(TOKEN);
-		const cookie = { cookie: `other=1; ${SESSION_COOKIE}=${value}` };
-		expect((await readSession(request(cookie), withToken, now)).authenticated).toBe(true);
-		expect(await verifySessionValue(value, TOKEN, now + (SESSION_TTL_SECONDS - 1) * 1000)).toBe(true);
-		expect(await verifySessionValue(value, TOKEN, now + SESSION_TTL_SECONDS * 1000)).toBe(false);
-		expect(await verifySessionValue(value, 'another token', now)).toBe(false);
+	it('counts clients by the trusted header only: a header any client sends cannot reset the count', () => {
+		const spoofed = (ip: string) => new Request('http://platform.test/', { headers: { 'cf-connecting-ip': ip } });
+		expect(clientAddressOf(spoofed('1.1.1.1'), null)).toBe(clientAddressOf(spoofed('2.2.2.2'), null));
+		expect(clientAddressOf(spoofed('1.1.1.1'), 'cf-connecting-ip')).toBe('1.1.1.1');
+	});
+});
 
-		const [expires, mac] = value.split('.');
-		expect(await verifySessionValue(`${Number(expires) + 3600}.${mac}`, TOKEN, now)).toBe(false);
-		expect(await verifySessionValue(`${expires}.${mac.slice(1)}A`, TOKEN, now)).toBe(false);
-		expect(await verifySessionValue('garbage', TOKEN, now)).toBe(false);
+describe('platformPath', () => {
+	const url = new URL('http://platform.test/login');
+	it('keeps paths of this platform and refuses anything a browser would take elsewhere', () => {
+		expect(platformPath('/workers/a?x=1#y', url)).toBe('/workers/a?x=1#y');
+		for (const away of ['https://evil.example/', '//evil.example', '/.//evil.example', '/\\evil.example', '/./\\evil.example', 'javascript:alert(1)', null, ''])
+			expect(platformPath(away, url)).toBe('/');
 	});
 });
 
@@ -62,11 +70,13 @@ describe('withoutPlatformCredentials', () => {
 		expect(withoutPlatformCredentials(new Headers({ cookie: `${SESSION_COOKIE}=x` }), withToken).has('cookie')).toBe(false);
 	});
 
-	it('removes Authorization only when it carries the admin token', () => {
+	it('removes Authorization only when it carries the admin token or a platform token', () => {
 		const admin = new Headers({ authorization: `Bearer ${TOKEN}`, 'x-other': 'kept' });
 		const cleaned = withoutPlatformCredentials(admin, withToken);
 		expect(cleaned.has('authorization')).toBe(false);
 		expect(cleaned.get('x-other')).toBe('kept');
+		const customerToken = new Headers({ authorization: 'Bearer wfp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+		expect(withoutPlatformCredentials(customerToken, withToken).has('authorization')).toBe(false);
 		const theirs = new Headers({ authorization: 'Bearer the-workers-own-api-key' });
 		expect(withoutPlatformCredentials(theirs, withToken).get('authorization')).toBe('Bearer the-workers-own-api-key');
 	});

@@ -1,26 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { NO_TOKEN_ON_CLOUDFLARE_MESSAGE, UNAUTHENTICATED_MESSAGE } from '$lib/server/auth';
 import type { WorkerBackend } from '$lib/server/backend';
+import { ANONYMOUS } from '$lib/server/principal';
 import { hello, setup, trpcError, useEmptyKv } from './helpers';
 
-const signedOut = { openMode: false, authenticated: false };
-
-describe('the router needs a session for every mutation', () => {
+describe('the router needs a caller for everything', () => {
 	useEmptyKv();
 
-	it('refuses upload and delete without one, and changes nothing', async () => {
+	it('refuses anonymous uploads, deletes, lists and reads, and changes nothing', async () => {
 		const { caller } = setup({ PLATFORM_ADMIN_TOKEN: 'secret' });
 		await caller.workers.upload({ name: 'kept', code: hello() });
 
-		const anonymous = setup({ PLATFORM_ADMIN_TOKEN: 'secret' }, undefined, signedOut).caller;
+		const anonymous = setup({ PLATFORM_ADMIN_TOKEN: 'secret' }, undefined, ANONYMOUS).caller;
 		expect(await trpcError(() => anonymous.workers.upload({ name: 'new', code: hello() }))).toEqual({
 			code: 'UNAUTHORIZED',
 			message: UNAUTHENTICATED_MESSAGE
 		});
 		expect((await trpcError(() => anonymous.workers.delete({ name: 'kept' }))).code).toBe('UNAUTHORIZED');
-		// Queries stay public.
-		expect((await anonymous.workers.list()).workers.map((w) => w.name)).toEqual(['kept']);
-		expect((await anonymous.workers.get({ name: 'kept' })).code).toBe(hello());
+		expect((await trpcError(() => anonymous.workers.list())).code).toBe('UNAUTHORIZED');
+		expect((await trpcError(() => anonymous.workers.get({ name: 'kept' }))).code).toBe('UNAUTHORIZED');
+		expect((await trpcError(() => anonymous.customers.list())).code).toBe('UNAUTHORIZED');
+		expect((await caller.workers.get({ name: 'kept' })).code).toBe(hello());
 	});
 
 	it('tells the operator of a cloudflare platform without a token to set one', async () => {
@@ -32,7 +32,7 @@ describe('the router needs a session for every mutation', () => {
 					throw new Error('the backend must not be reached');
 				}
 			}),
-			signedOut
+			ANONYMOUS
 		);
 		const { code, message } = await trpcError(() => caller.workers.upload({ name: 'x', code: hello() }));
 		expect(code).toBe('UNAUTHORIZED');

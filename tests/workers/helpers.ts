@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { beforeEach } from 'vitest';
-import { buildPlatform } from '$lib/server/platform';
+import { buildPlatform, type Platform } from '$lib/server/platform';
+import { OPERATOR, type Principal } from '$lib/server/principal';
 import { createCaller } from '$lib/trpc/router';
 import { createContext } from '$lib/trpc/context';
 import type { WorkerBackend } from '$lib/server/backend';
@@ -13,11 +14,16 @@ export const hello = (greeting = 'hello') =>
 		return new Response(\`${greeting} \${request.method} \${url.pathname}\${url.search} \${request.headers.get('x-forwarded-prefix')} \${await request.text()}\`);
 	} }`;
 
-/** A router caller over the real KV namespace and Worker Loader of this test's workerd (signed in unless `session` says otherwise). */
-export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend, session = { openMode: false, authenticated: true }) {
+/** A router caller over the real KV, D1 and Worker Loader of this test's workerd, as `principal` (the operator unless said). */
+export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend, principal: Principal = OPERATOR) {
 	const platform = buildPlatform({ ...env, ...vars } as Env, { backend });
-	const caller = createCaller(createContext(new Request(ORIGIN), platform, session));
-	return { platform, caller };
+	return { platform, caller: callerFor(platform, principal) };
+}
+
+/** A router caller for `principal` on an existing platform. */
+export function callerFor(platform: Platform, principal: Principal) {
+	const session = { openMode: false, principal, sessionId: null, rejectedToken: false };
+	return createCaller(createContext(new Request(ORIGIN), platform, session));
 }
 
 /** Calls `fn`, expecting a tRPC error; returns its code and message. */
@@ -31,9 +37,10 @@ export async function trpcError(fn: () => Promise<unknown>): Promise<{ code: str
 	throw new Error('expected a tRPC error');
 }
 
-/** Each test starts from an empty KV namespace. */
+/** Each test starts from an empty KV namespace and empty D1 tables. */
 export function useEmptyKv() {
 	beforeEach(async () => {
+		await env.DB.batch(['sessions', 'tokens', 'workers', 'customers'].map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
 		let cursor: string | undefined;
 		do {
 			const page = await env.WORKER_MAPPINGS.list({ cursor });

@@ -1,8 +1,14 @@
-// Who may change the platform. With PLATFORM_ADMIN_TOKEN set, control-plane mutations need either
-// `Authorization: Bearer <token>` (API clients, the CLI) or the session cookie that /login sets (the
-// browser). Without it the local backend runs open and the cloudflare backend refuses mutations.
-// SECURITY.md explains the model.
+// Who is calling. Three kinds of credential, each checked on every request:
+// - the operator's admin token (PLATFORM_ADMIN_TOKEN), as `Authorization: Bearer <token>`;
+// - a customer's API token (`wfp_…`, stored as a SHA-256 in D1), as `Authorization: Bearer <token>`;
+// - a browser session cookie from /login (a random `wfps_…` id, stored as a SHA-256 in D1), which
+//   signing out, revoking the token it was opened with, or rotating the admin token ends at once.
+// Without an admin token the local backend runs open (everyone is the operator) and the cloudflare
+// backend has no operator. SECURITY.md explains the model.
 import type { PlatformConfig } from './config';
+import type { CredentialOwner, CustomerStore } from './customers/store';
+import { API_TOKEN_PREFIX, SESSION_ID_PREFIX, randomCredential, sha256Hex } from './customers/secrets';
+import { ANONYMOUS, OPERATOR, type Principal } from './principal';
 import { safeEqual } from './secrets';
 
 export const SESSION_COOKIE = 'wfp_session';
@@ -11,36 +17,25 @@ export const SESSION_TTL_SECONDS = 12 * 60 * 60;
 export type Session = App.Locals['session'];
 
 export const UNAUTHENTICATED_MESSAGE =
-	'this platform needs an admin token: send Authorization: Bearer <token> or sign in at /login';
+	'this platform needs a token: send Authorization: Bearer <token> (the admin token or a customer token) or sign in at /login';
 export const NO_TOKEN_ON_CLOUDFLARE_MESSAGE =
 	'the cloudflare backend refuses changes while no admin token is configured: set PLATFORM_ADMIN_TOKEN ' +
 	'(`wrangler secret put PLATFORM_ADMIN_TOKEN --env cloudflare`) and send it as Authorization: Bearer <token>';
+export const REJECTED_TOKEN_MESSAGE =
+	'the token is not valid: it was revoked, or was never issued by this platform (sign in again or create a new token)';
 
-/** Why a caller without a session may not mutate, for the tRPC UNAUTHORIZED error. */
+/** Why a caller without a credential is refused, for the tRPC UNAUTHORIZED error. */
 export function refusalMessage(config: PlatformConfig): string {
-	return config.adminToken ? UNAUTHENTICATED_MESSAGE : NO_TOKEN_ON_CLOUDFLARE_MESSAGE;
+	return config.adminToken || config.backend === 'local' ? UNAUTHENTICATED_MESSAGE : NO_TOKEN_ON_CLOUDFLARE_MESSAGE;
 }
 
 /** The token of an `Authorization: Bearer <token>` header, if any. */
-function bearerToken(headers: Headers): string | null {
+export function bearerToken(headers: Headers): string | null {
 	const match = headers.get('authorization')?.match(/^Bearer\s+(\S+)\s*$/i);
 	return match ? match[1] : null;
 }
 
-/** The caller's session: open mode, a matching Bearer token, or a valid session cookie. */
-export async function readSession(request: Request, config: PlatformConfig, now = Date.now()): Promise<Session> {
-	const token = config.adminToken;
-	if (!token) {
-		const openMode = config.backend === 'local';
-		return { openMode, authenticated: openMode };
-	}
-	const bearer = bearerToken(request.headers);
-	if (bearer !== null) return { openMode: false, authenticated: safeEqual(bearer, token) };
-	const cookie = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
-	return { openMode: false, authenticated: cookie !== null && (await verifySessionValue(cookie, token, now)) };
-}
-
-function readCookie(header: string | null, name: string): string | null {
+export function readCookie(header: string | null, name: string): string | null {
 	for (const pair of header?.split(';') ?? []) {
 		const [key, ...value] = pair.trim().split('=');
 		if (key === name) return value.join('=');
@@ -48,40 +43,81 @@ function readCookie(header: string | null, name: string): string | null {
 	return null;
 }
 
-// A session cookie is `<expiry in epoch seconds>.<HMAC-SHA-256 of the expiry>`, keyed by a key derived
-// from the admin token: changing the token signs every session out, and the cookie never holds the token.
-async function sessionKey(token: string): Promise<CryptoKey> {
-	const encoder = new TextEncoder();
-	const material = await crypto.subtle.importKey('raw', encoder.encode(token), 'HKDF', false, ['deriveKey']);
-	return crypto.subtle.deriveKey(
-		{ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: encoder.encode('workers-platform session v1') },
-		material,
-		{ name: 'HMAC', hash: 'SHA-256', length: 256 },
-		false,
-		['sign']
-	);
+/** Operator sessions remember this fingerprint of the admin token: a new admin token ends them all. */
+async function adminKeyOf(adminToken: string): Promise<string> {
+	return sha256Hex(`workers-platform operator session:${adminToken}`);
 }
 
-async function signature(expires: string, token: string): Promise<string> {
-	const mac = await crypto.subtle.sign('HMAC', await sessionKey(token), new TextEncoder().encode(expires));
-	return btoa(String.fromCharCode(...new Uint8Array(mac)))
-		.replace(/\+/g, '-')
-		.replace(/\//g, '_')
-		.replace(/=+$/, '');
+function principalOf(owner: CredentialOwner): Principal {
+	const { customer, tokenId } = owner;
+	return customer ? { kind: 'customer', customerId: customer.id, customerName: customer.name, tokenId } : OPERATOR;
 }
 
-export async function createSessionValue(token: string, now = Date.now()): Promise<string> {
-	const expires = String(Math.floor(now / 1000) + SESSION_TTL_SECONDS);
-	return `${expires}.${await signature(expires, token)}`;
+export class Authenticator {
+	constructor(
+		private readonly config: PlatformConfig,
+		private readonly store: CustomerStore
+	) {}
+
+	get openMode(): boolean {
+		return !this.config.adminToken && this.config.backend === 'local';
+	}
+
+	/** Whose credential `token` is (the admin token or a customer token), or null. */
+	async principalOfToken(token: string): Promise<Principal | null> {
+		const { adminToken } = this.config;
+		if (adminToken && safeEqual(token, adminToken)) return OPERATOR;
+		if (!token.startsWith(API_TOKEN_PREFIX)) return null;
+		// The lookup is by SHA-256 (an index of hashes): timing reveals nothing about the token.
+		const owner = await this.store.ownerOfTokenHash(await sha256Hex(token));
+		return owner && principalOf(owner);
+	}
+
+	/** The caller of `request`: a Bearer token first, then the session cookie, then open mode. */
+	async session(request: Request): Promise<Session> {
+		const openMode = this.openMode;
+		const bearer = bearerToken(request.headers);
+		if (bearer !== null) {
+			const principal = await this.principalOfToken(bearer);
+			return { openMode, principal: principal ?? ANONYMOUS, sessionId: null, rejectedToken: principal === null };
+		}
+		const sessionId = readCookie(request.headers.get('cookie'), SESSION_COOKIE);
+		if (sessionId?.startsWith(SESSION_ID_PREFIX)) {
+			const owner = await this.store.ownerOfSessionHash(await sha256Hex(sessionId));
+			const { adminToken } = this.config;
+			const valid =
+				owner && (owner.customer !== null || (adminToken !== null && owner.adminKey === (await adminKeyOf(adminToken))));
+			if (valid) return { openMode, principal: principalOf(owner), sessionId, rejectedToken: false };
+		}
+		return { openMode, principal: openMode ? OPERATOR : ANONYMOUS, sessionId: null, rejectedToken: false };
+	}
+
+	/** Opens a browser session for the holder of `token`; null when the token is not valid. */
+	async signIn(token: string): Promise<{ sessionId: string; principal: Principal } | null> {
+		const principal = await this.principalOfToken(token);
+		if (!principal) return null;
+		const sessionId = randomCredential(SESSION_ID_PREFIX);
+		const owner =
+			principal.kind === 'customer'
+				? { customerId: principal.customerId, tokenId: principal.tokenId, adminKey: null }
+				: { customerId: null, tokenId: null, adminKey: await adminKeyOf(this.config.adminToken!) };
+		const expiresAt = Math.floor(Date.now() / 1000) + SESSION_TTL_SECONDS;
+		await this.store.insertSession(await sha256Hex(sessionId), owner, expiresAt);
+		return { sessionId, principal };
+	}
+
+	async signOut(sessionId: string): Promise<void> {
+		await this.store.deleteSession(await sha256Hex(sessionId));
+	}
+
+	/** Ends every browser session of `principal` (a customer's, or all of the operator's). */
+	async signOutEverywhere(principal: Principal): Promise<void> {
+		if (principal.kind === 'anonymous') return;
+		await this.store.deleteSessionsOf(principal.kind === 'customer' ? principal.customerId : null);
+	}
 }
 
-export async function verifySessionValue(value: string, token: string, now = Date.now()): Promise<boolean> {
-	const match = value.match(/^(\d{1,12})\.([\w-]+)$/);
-	if (!match || Number(match[1]) * 1000 <= now) return false;
-	return safeEqual(match[2], await signature(match[1], token));
-}
-
-/** Options for the session cookie (SvelteKit's `cookies.set`). */
+/** Options for the session cookie (SvelteKit's `cookies.set`): host-only, HttpOnly, SameSite=Strict. */
 export function sessionCookieOptions(url: URL) {
 	return {
 		path: '/',
@@ -93,8 +129,9 @@ export function sessionCookieOptions(url: URL) {
 }
 
 /**
- * The headers a user Worker receives: the platform's session cookie and a Bearer header carrying the
- * admin token are removed; every other cookie and credential is the Worker's own business and kept.
+ * The headers a user Worker receives: the platform's session cookie, a Bearer header carrying the admin
+ * token and any Bearer header shaped like a platform token (`wfp_…`) are removed; every other cookie and
+ * credential is the Worker's own business and kept.
  */
 export function withoutPlatformCredentials(headers: Headers, config: PlatformConfig): Headers {
 	const cleaned = new Headers(headers);
@@ -108,6 +145,7 @@ export function withoutPlatformCredentials(headers: Headers, config: PlatformCon
 		else cleaned.delete('cookie');
 	}
 	const bearer = bearerToken(headers);
-	if (bearer !== null && config.adminToken && safeEqual(bearer, config.adminToken)) cleaned.delete('authorization');
+	if (bearer !== null && (bearer.startsWith(API_TOKEN_PREFIX) || (config.adminToken && safeEqual(bearer, config.adminToken))))
+		cleaned.delete('authorization');
 	return cleaned;
 }

@@ -6,6 +6,10 @@ export interface ScriptRef {
 	scriptId: string;
 	sha256: string;
 	compatibilityDate: string;
+	/** The customer that owns it (null or absent: the operator), e.g. for the backend's script tags. */
+	customerId?: string | null;
+	/** The owner's per-request limits; absent: the platform's defaults. */
+	limits?: { cpuMs: number; subRequests: number };
 }
 
 export interface WorkerBackend {
@@ -15,6 +19,8 @@ export interface WorkerBackend {
 	source(script: ScriptRef): Promise<string>;
 	/** Deletes the script; a script that is already gone is not an error. */
 	remove(script: ScriptRef): Promise<void>;
+	/** Deletes every script the backend holds for a customer (after its Workers were removed one by one). */
+	removeOwnedBy(customerId: string): Promise<void>;
 	/**
 	 * Runs `request` on the script. Throws ScriptMissingError when the backend has no such script and
 	 * any other error when the Worker failed; `signal` aborts when the dispatcher stops waiting.

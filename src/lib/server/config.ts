@@ -9,8 +9,17 @@ export interface PlatformConfig {
 	defaultCompatibilityDate: string;
 	/** How long a user Worker may take to start answering before the dispatcher gives up (504). */
 	dispatchTimeoutMs: number;
-	/** Per-request limits passed to the runtime for every user Worker invocation. */
+	/** Per-request limits passed to the runtime for the operator's Workers (customers' come from their plans). */
 	limits: { cpuMs: number; subRequests: number };
+	/** A new customer's plan unless the operator sets other limits (DEFAULT_MAX_WORKERS and the limits above). */
+	defaultPlan: { maxWorkers: number; maxScriptBytes: number; cpuMs: number; subRequests: number };
+	/** Failed authentications per client address and minute before it gets 429 (AUTH_MAX_FAILURES_PER_MINUTE). */
+	authMaxFailuresPerMinute: number;
+	/**
+	 * TRUSTED_CLIENT_IP_HEADER: the request header that carries the client's address and that no client can
+	 * set (`CF-Connecting-IP` on Cloudflare). Unset, clients are not told apart (one throttle for all).
+	 */
+	trustedClientIpHeader: string | null;
 	runner: { url: string; secret: string } | null;
 	/** PLATFORM_ORIGIN: where the platform is served, for the absolute URLs the API returns (never the Host header). */
 	publicOrigin: string | null;
@@ -24,7 +33,9 @@ export const DEFAULTS = {
 	compatibilityDate: '2026-08-01',
 	dispatchTimeoutMs: 10_000,
 	cpuMs: 50,
-	subRequests: 50
+	subRequests: 50,
+	maxWorkers: 100,
+	authMaxFailuresPerMinute: 10
 } as const;
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -70,15 +81,24 @@ export function readConfig(env: Env): PlatformConfig {
 		};
 	}
 
+	const maxScriptBytes = positiveInt(env.MAX_SCRIPT_BYTES, DEFAULTS.maxScriptBytes, 'MAX_SCRIPT_BYTES');
+	const limits = {
+		cpuMs: positiveInt(env.USER_WORKER_CPU_MS, DEFAULTS.cpuMs, 'USER_WORKER_CPU_MS'),
+		subRequests: positiveInt(env.USER_WORKER_SUBREQUESTS, DEFAULTS.subRequests, 'USER_WORKER_SUBREQUESTS')
+	};
 	return {
 		backend,
-		maxScriptBytes: positiveInt(env.MAX_SCRIPT_BYTES, DEFAULTS.maxScriptBytes, 'MAX_SCRIPT_BYTES'),
+		maxScriptBytes,
 		defaultCompatibilityDate: env.DEFAULT_COMPATIBILITY_DATE || DEFAULTS.compatibilityDate,
 		dispatchTimeoutMs: positiveInt(env.DISPATCH_TIMEOUT_MS, DEFAULTS.dispatchTimeoutMs, 'DISPATCH_TIMEOUT_MS'),
-		limits: {
-			cpuMs: positiveInt(env.USER_WORKER_CPU_MS, DEFAULTS.cpuMs, 'USER_WORKER_CPU_MS'),
-			subRequests: positiveInt(env.USER_WORKER_SUBREQUESTS, DEFAULTS.subRequests, 'USER_WORKER_SUBREQUESTS')
-		},
+		limits,
+		defaultPlan: { maxWorkers: positiveInt(env.DEFAULT_MAX_WORKERS, DEFAULTS.maxWorkers, 'DEFAULT_MAX_WORKERS'), maxScriptBytes, ...limits },
+		authMaxFailuresPerMinute: positiveInt(
+			env.AUTH_MAX_FAILURES_PER_MINUTE,
+			DEFAULTS.authMaxFailuresPerMinute,
+			'AUTH_MAX_FAILURES_PER_MINUTE'
+		),
+		trustedClientIpHeader: env.TRUSTED_CLIENT_IP_HEADER?.toLowerCase() || null,
 		runner: runnerUrl && runnerSecret ? { url: runnerUrl.replace(/\/$/, ''), secret: runnerSecret } : null,
 		publicOrigin: env.PLATFORM_ORIGIN ? originOf(env.PLATFORM_ORIGIN) : null,
 		adminToken: env.PLATFORM_ADMIN_TOKEN || null,

@@ -11,7 +11,8 @@ export type PlatformErrorKind =
 	| 'input' // the input is wrong: fix it and retry (400)
 	| 'not-found' // no such thing, or not one this caller may see (404)
 	| 'conflict' // the thing exists and belongs to someone else, or the state moved on (409)
-	| 'quota'; // a plan's limit would be exceeded (403 / 429 where it is a rate)
+	| 'forbidden' // the caller is known but may not do this (403)
+	| 'quota'; // a plan's limit would be exceeded (403)
 
 export class PlatformError extends Error {
 	readonly isPlatformError = true;

@@ -4,9 +4,12 @@
 import type { WorkerBackend } from './backend';
 import { createCloudflareBackend } from './backends/cloudflare';
 import { createLocalBackend } from './backends/local';
+import { Authenticator } from './auth';
 import { readConfig, type PlatformConfig } from './config';
+import { createCustomerService, type CustomerService } from './customers/service';
+import { CustomerStore } from './customers/store';
 import { RecordCache, WorkerRegistry } from './registry';
-import { AuthFailureThrottle } from './throttle';
+import { AuthFailureThrottle, THROTTLE_DEFAULTS } from './throttle';
 import { createWorkerService, type WorkerService } from './workers/service';
 
 export interface Platform {
@@ -14,6 +17,9 @@ export interface Platform {
 	readonly registry: WorkerRegistry;
 	readonly backend: WorkerBackend;
 	readonly workers: WorkerService;
+	readonly customers: CustomerService;
+	/** Works out who is calling from a request's credentials. */
+	readonly auth: Authenticator;
 	/** Wrong tokens per client address (sign-in form and API). */
 	readonly authFailures: AuthFailureThrottle;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
@@ -29,8 +35,17 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	const backend =
 		overrides.backend ??
 		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config) : createLocalBackend(env, config));
-	const workers = createWorkerService({ config, registry, backend });
-	const platform = { config, registry, backend, workers, authFailures: new AuthFailureThrottle() } as Platform;
+	const store = new CustomerStore(env.DB);
+	const workers = createWorkerService({ config, registry, backend, store });
+	const platform = {
+		config,
+		registry,
+		backend,
+		workers,
+		customers: createCustomerService({ config, store, workers }),
+		auth: new Authenticator(config, store),
+		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
+	} as Platform;
 	return Object.assign(platform, { sveltekitEnv: { ...env, platform } });
 }
 

@@ -5,6 +5,11 @@
 // so a record is never half-written.
 import { InputError } from './errors';
 
+export interface WorkerLimits {
+	cpuMs: number;
+	subRequests: number;
+}
+
 export interface StoredWorker {
 	name: string;
 	/** Stable per name and independent of it: the script's name in the backend. */
@@ -14,6 +19,10 @@ export interface StoredWorker {
 	compatibilityDate: string;
 	createdAt: string;
 	updatedAt: string;
+	/** The customer that owns it; null (or absent, for records older than customers) is the operator. */
+	customerId?: string | null;
+	/** The owner's per-request limits, so dispatch needs no other read; absent: the platform's defaults. */
+	limits?: WorkerLimits;
 }
 
 export interface WorkerPage {

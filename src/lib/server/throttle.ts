@@ -35,14 +35,35 @@ export class AuthFailureThrottle {
 		return entry.count >= this.options.maxFailures ? Math.ceil((entry.windowEnds - now) / 1000) : 0;
 	}
 
-	/** Counts a failure; returns true when this one locks the client out. */
-	recordFailure(client: string, now = Date.now()): boolean {
+	/** Counts a failure; the one that locks the client out is logged. */
+	recordFailure(client: string, now = Date.now()): void {
 		const entry = this.#failures.get(client);
 		this.#failures.delete(client);
 		const fresh = !entry || entry.windowEnds <= now;
 		const next = fresh ? { count: 1, windowEnds: now + this.options.windowMs } : { ...entry, count: entry.count + 1 };
 		this.#failures.set(client, next);
 		if (this.#failures.size > this.options.maxClients) this.#failures.delete(this.#failures.keys().next().value!);
-		return next.count === this.options.maxFailures;
+		if (next.count === this.options.maxFailures)
+			console.warn(`auth: ${client} is locked out until ${new Date(next.windowEnds).toISOString()} after ${next.count} wrong tokens`);
 	}
+}
+
+/**
+ * The address failures are counted under: the trusted header's value (TRUSTED_CLIENT_IP_HEADER, e.g.
+ * CF-Connecting-IP on Cloudflare, where no client can set it), else one shared key, since a header any
+ * client can send would let a guesser reset its count with every request.
+ */
+export function clientAddressOf(request: Request, trustedHeader: string | null): string {
+	return (trustedHeader && request.headers.get(trustedHeader)?.trim()) || 'every client (no TRUSTED_CLIENT_IP_HEADER)';
+}
+
+/** The refusal for a locked-out client: 429 with Retry-After, as JSON for the API and text elsewhere. */
+export function tooManyFailures(retryAfterSeconds: number, url: URL): Response {
+	const message = `too many wrong tokens from this address: try again in ${retryAfterSeconds} s`;
+	const headers = { 'retry-after': String(retryAfterSeconds), 'cache-control': 'no-store' };
+	if (!url.pathname.startsWith('/api/trpc')) return new Response(message, { status: 429, headers });
+	// tRPC's error shape (an array for a batch), so the typed client reports the message.
+	const error = { error: { message, code: -32029, data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429 } } };
+	const calls = url.searchParams.get('batch') === '1' ? url.pathname.slice('/api/trpc/'.length).split(',').length : 0;
+	return Response.json(calls ? Array.from({ length: calls }, () => error) : error, { status: 429, headers });
 }

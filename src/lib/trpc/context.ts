@@ -1,15 +1,15 @@
 import type { Session } from '$lib/server/auth';
 import type { Platform } from '$lib/server/platform';
-import { ANONYMOUS, OPERATOR, type Principal } from '$lib/server/principal';
+import type { Principal } from '$lib/server/principal';
 
 export interface Context {
 	platform: Platform;
 	/** The platform's public origin, for absolute Worker URLs (PLATFORM_ORIGIN, else the request's). */
 	origin: string;
 	request: Request;
-	/** Who is calling (src/lib/server/auth.ts): every mutation needs `authenticated`. */
+	/** How the caller authenticated (src/lib/server/auth.ts). */
 	session: Session;
-	/** The same, as the services see it. */
+	/** Who is calling, as the services see it. */
 	caller: Principal;
 }
 
@@ -19,6 +19,6 @@ export function createContext(request: Request, platform: Platform, session: Ses
 		origin: platform.config.publicOrigin ?? new URL(request.url).origin,
 		request,
 		session,
-		caller: session.authenticated ? OPERATOR : ANONYMOUS
+		caller: session.principal
 	};
 }

@@ -3,7 +3,8 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context';
-import { refusalMessage } from '$lib/server/auth';
+import { REJECTED_TOKEN_MESSAGE, refusalMessage } from '$lib/server/auth';
+import { CUSTOMERS_PAGE_MAX } from '$lib/server/customers/service';
 import { asPlatformError, inputFieldOf, type PlatformErrorKind } from '$lib/server/errors';
 import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
 import { workerPath } from '$lib/paths';
@@ -29,6 +30,7 @@ const TRPC_CODES: Record<PlatformErrorKind, TRPCError['code']> = {
 	input: 'BAD_REQUEST',
 	'not-found': 'NOT_FOUND',
 	conflict: 'CONFLICT',
+	forbidden: 'FORBIDDEN',
 	quota: 'FORBIDDEN'
 };
 
@@ -43,11 +45,12 @@ const platformErrors = t.middleware(async ({ next }) => {
 const procedure = t.procedure.use(platformErrors);
 
 /**
- * Changes to the platform need a session (admin token or login cookie, or open mode). Queries stay public
- * so that anyone who may call the Workers may also browse them; this includes their source (SECURITY.md).
+ * Every procedure but `auth.whoami` needs a caller: the admin token, a customer token, a session cookie,
+ * or open mode. What each caller may see and change is decided by the services (src/lib/server/).
  */
-const adminProcedure = procedure.use(({ ctx, next }) => {
-	if (!ctx.session.authenticated) throw new TRPCError({ code: 'UNAUTHORIZED', message: refusalMessage(ctx.platform.config) });
+const signedInProcedure = procedure.use(({ ctx, next }) => {
+	if (ctx.session.rejectedToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: REJECTED_TOKEN_MESSAGE });
+	if (ctx.caller.kind === 'anonymous') throw new TRPCError({ code: 'UNAUTHORIZED', message: refusalMessage(ctx.platform.config) });
 	return next();
 });
 
@@ -58,49 +61,101 @@ export interface WorkerRecord extends StoredWorker {
 
 const withUrl = (record: StoredWorker, origin: string): WorkerRecord => ({
 	...record,
+	customerId: record.customerId ?? null,
 	url: origin + workerPath(record.name)
 });
 
-const nameInput = z.object({ name: z.string({ error: 'name must be a string' }) });
+const text = (name: string) => z.string({ error: `${name} must be a string` });
+const nameInput = z.object({ name: text('name') });
+const positive = (name: string) => z.number({ error: `${name} must be a number` }).int(`${name} must be a whole number`).min(1, `${name} must be at least 1`);
+const planInput = z
+	.object({
+		maxWorkers: positive('maxWorkers').optional(),
+		maxScriptBytes: positive('maxScriptBytes').optional(),
+		cpuMs: positive('cpuMs').optional(),
+		subRequests: positive('subRequests').optional()
+	})
+	.optional();
+const pageInput = (max: number) =>
+	z.object({
+		cursor: z.string().nullish(),
+		limit: z
+			.number()
+			.int('limit must be a whole number')
+			.min(1, 'limit must be at least 1')
+			.max(max, `limit must be at most ${max}`)
+			.optional()
+	});
 
 export const appRouter = t.router({
+	auth: t.router({
+		/** Who the credentials of this call belong to (anonymous callers included). */
+		whoami: procedure.query(({ ctx }) => {
+			if (ctx.session.rejectedToken) throw new TRPCError({ code: 'UNAUTHORIZED', message: REJECTED_TOKEN_MESSAGE });
+			return { ...ctx.caller, openMode: ctx.session.openMode };
+		})
+	}),
+
 	workers: t.router({
-		upload: adminProcedure
+		upload: signedInProcedure
 			.input(
 				z.object({
-					name: z.string({ error: 'name must be a string' }),
-					code: z.string({ error: 'code must be a string' }),
+					name: text('name'),
+					code: text('code'),
 					compatibilityDate: z.string().optional()
 				})
 			)
 			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(ctx.caller, input), ctx.origin)),
 
-		list: procedure
-			.input(
-				z
-					.object({
-						cursor: z.string().nullish(),
-						limit: z
-							.number()
-							.int('limit must be a whole number')
-							.min(1, 'limit must be at least 1')
-							.max(LIST_LIMIT_MAX, `limit must be at most ${LIST_LIMIT_MAX}`)
-							.optional()
-					})
-					.optional()
-			)
+		list: signedInProcedure
+			.input(pageInput(LIST_LIMIT_MAX).extend({ customerId: z.string().optional() }).optional())
 			.query(async ({ ctx, input }) => {
-				const page = await ctx.platform.workers.list(ctx.caller, { cursor: input?.cursor ?? undefined, limit: input?.limit });
+				const page = await ctx.platform.workers.list(ctx.caller, {
+					cursor: input?.cursor ?? undefined,
+					limit: input?.limit,
+					customerId: input?.customerId
+				});
 				return { workers: page.workers.map((record) => withUrl(record, ctx.origin)), cursor: page.cursor };
 			}),
 
-		get: procedure
+		get: signedInProcedure
 			.input(nameInput)
 			.query(async ({ ctx, input }) => withUrl(await ctx.platform.workers.get(ctx.caller, input.name), ctx.origin) as WorkerRecord & { code: string }),
 
-		delete: adminProcedure.input(nameInput).mutation(async ({ ctx, input }) => {
+		delete: signedInProcedure.input(nameInput).mutation(async ({ ctx, input }) => {
 			await ctx.platform.workers.delete(ctx.caller, input.name);
 			return { name: input.name, deleted: true as const };
+		})
+	}),
+
+	customers: t.router({
+		create: signedInProcedure
+			.input(z.object({ name: text('name'), plan: planInput }))
+			.mutation(({ ctx, input }) => ctx.platform.customers.create(ctx.caller, input)),
+		list: signedInProcedure
+			.input(pageInput(CUSTOMERS_PAGE_MAX).optional())
+			.query(({ ctx, input }) => ctx.platform.customers.list(ctx.caller, { cursor: input?.cursor, limit: input?.limit })),
+		get: signedInProcedure.input(z.object({ id: text('id') })).query(({ ctx, input }) => ctx.platform.customers.get(ctx.caller, input.id)),
+		update: signedInProcedure
+			.input(z.object({ id: text('id'), name: text('name').optional(), plan: planInput }))
+			.mutation(({ ctx, input }) => ctx.platform.customers.update(ctx.caller, input)),
+		delete: signedInProcedure.input(z.object({ id: text('id') })).mutation(async ({ ctx, input }) => {
+			const { workersDeleted } = await ctx.platform.customers.delete(ctx.caller, input.id);
+			return { id: input.id, deleted: true as const, workersDeleted };
+		})
+	}),
+
+	tokens: t.router({
+		/** `token` is in this answer only: the platform keeps its hash. A customer's `customerId` is its own. */
+		create: signedInProcedure
+			.input(z.object({ customerId: text('customerId').optional(), label: text('label') }))
+			.mutation(({ ctx, input }) => ctx.platform.customers.createToken(ctx.caller, input)),
+		list: signedInProcedure
+			.input(z.object({ customerId: text('customerId').optional() }).optional())
+			.query(({ ctx, input }) => ctx.platform.customers.listTokens(ctx.caller, input?.customerId)),
+		revoke: signedInProcedure.input(z.object({ id: text('id') })).mutation(async ({ ctx, input }) => {
+			await ctx.platform.customers.revokeToken(ctx.caller, input.id);
+			return { id: input.id, revoked: true as const };
 		})
 	})
 });

@@ -1,36 +1,28 @@
-// Browser sign-in: the admin token in exchange for a signed, expiring, HttpOnly session cookie.
+// Browser sign-in: the admin token or a customer's API token in exchange for a session cookie (a random
+// id whose hash the server keeps, so signing out ends it everywhere the cookie was copied to).
 import { fail, redirect } from '@sveltejs/kit';
 import type { Actions, PageServerLoad } from './$types';
-import { createSessionValue, SESSION_COOKIE, sessionCookieOptions } from '$lib/server/auth';
+import { SESSION_COOKIE, sessionCookieOptions } from '$lib/server/auth';
 import { platformPath } from '$lib/server/redirects';
-import { safeEqual } from '$lib/server/secrets';
 
 export const load: PageServerLoad = ({ locals, url }) => ({
-	session: locals.session,
-	tokenConfigured: Boolean(locals.platform.config.adminToken),
+	signedIn: locals.session.principal.kind !== 'anonymous' && !locals.session.openMode,
 	redirectTo: platformPath(url.searchParams.get('redirectTo'), url)
 });
 
 export const actions: Actions = {
-	default: async ({ request, cookies, url, locals, getClientAddress }) => {
+	default: async ({ request, cookies, url, locals }) => {
 		const form = await request.formData();
 		const redirectTo = platformPath(String(form.get('redirectTo') ?? url.searchParams.get('redirectTo') ?? ''), url);
-		const { config, authFailures } = locals.platform;
-		if (!config.adminToken)
-			return fail(400, {
-				error: 'No admin token is configured, so there is nothing to sign in to. Set PLATFORM_ADMIN_TOKEN to require one.',
-				redirectTo
-			});
-		const client = getClientAddress();
-		if (authFailures.retryAfterSeconds(client) > 0)
-			return fail(429, { error: 'Too many wrong tokens from this address; wait a minute and try again.', redirectTo });
+		const { auth, authFailures } = locals.platform;
 		const token = String(form.get('token') ?? '').trim();
-		if (!token) return fail(400, { error: 'Enter the admin token.', redirectTo });
-		if (!safeEqual(token, config.adminToken)) {
-			authFailures.recordFailure(client);
-			return fail(403, { error: 'That is not this platform’s admin token.', redirectTo });
+		if (!token) return fail(400, { error: 'Enter your token: the admin token or an API token of your customer account.', redirectTo });
+		const signedIn = await auth.signIn(token);
+		if (!signedIn) {
+			authFailures.recordFailure(locals.client);
+			return fail(403, { error: 'That token is not valid on this platform (or it was revoked).', redirectTo });
 		}
-		cookies.set(SESSION_COOKIE, await createSessionValue(config.adminToken), sessionCookieOptions(url));
+		cookies.set(SESSION_COOKIE, signedIn.sessionId, sessionCookieOptions(url));
 		redirect(303, redirectTo);
 	}
 };

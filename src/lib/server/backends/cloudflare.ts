@@ -17,12 +17,12 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 	const scope = { account_id: settings.accountId, dispatch_namespace: settings.namespace };
 
 	let client: Promise<Cloudflare> | undefined;
-	const scripts = async () => {
-		client ??= import('cloudflare').then(
+	const cloudflare = () =>
+		(client ??= import('cloudflare').then(
 			({ Cloudflare }) => new Cloudflare({ apiToken: settings.apiToken, baseURL: settings.apiBaseUrl, maxRetries: 1 })
-		);
-		return (await client).workersForPlatforms.dispatch.namespaces.scripts;
-	};
+		));
+	const scripts = async () => (await cloudflare()).workersForPlatforms.dispatch.namespaces.scripts;
+	const scriptsPath = `/accounts/${settings.accountId}/workers/dispatch/namespaces/${settings.namespace}/scripts`;
 
 	return {
 		async deploy(script, code) {
@@ -34,7 +34,14 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 			const upload = {
 				...scope,
 				metadata: new File(
-					[JSON.stringify({ main_module: MAIN_MODULE, compatibility_date: script.compatibilityDate })],
+					[
+						JSON.stringify({
+							main_module: MAIN_MODULE,
+							compatibility_date: script.compatibilityDate,
+							// The owner, so that deleting a customer can delete its scripts by tag.
+							tags: script.customerId ? [customerTag(script.customerId)] : []
+						})
+					],
 					'metadata.json',
 					{ type: 'application/json' }
 				),
@@ -66,11 +73,21 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 			}
 		},
 
+		async removeOwnedBy(customerId) {
+			// DELETE …/scripts?tags=customer:<id>:yes deletes every script with that tag (SDK 7 has no method).
+			const tags = `${customerTag(customerId)}:yes`;
+			try {
+				await (await cloudflare()).delete(scriptsPath, { query: { tags } });
+			} catch (error) {
+				throw apiError(error, { scriptId: `scripts tagged ${tags}`, sha256: '', compatibilityDate: '' });
+			}
+		},
+
 		async fetch(script, request, signal) {
 			// The binding throws "Worker not found" (on get or on fetch) for a script the namespace lacks,
 			// and the runtime's limit errors when the Worker exceeds the limits passed here.
 			try {
-				return await dispatcher.get(script.scriptId, {}, { limits: config.limits }).fetch(request, { signal });
+				return await dispatcher.get(script.scriptId, {}, { limits: script.limits ?? config.limits }).fetch(request, { signal });
 			} catch (error) {
 				throw dispatchError(error, script);
 			}
@@ -81,6 +98,8 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 		}
 	};
 }
+
+const customerTag = (customerId: string) => `customer:${customerId}`;
 
 /** The content endpoint answers multipart form data with one part per module, named like the module. */
 async function mainModuleSource(response: Response): Promise<string> {

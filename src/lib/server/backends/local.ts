@@ -26,7 +26,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 	} else {
 		const loader = env.LOADER;
 		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
-		run = (script, request) => loadUserWorker(loader, script, () => source(script), config.limits).fetch(request);
+		run = (script, request) => loadUserWorker(loader, script, () => source(script), script.limits ?? config.limits).fetch(request);
 	}
 
 	return {
@@ -37,6 +37,8 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 		async remove(script) {
 			await kv.delete(SCRIPT_KEY_PREFIX + script.scriptId);
 		},
+		// Scripts are keyed by id only; the platform removed each of the customer's already.
+		async removeOwnedBy() {},
 		fetch: run,
 		async serveInternal(request, url) {
 			if (!url.pathname.startsWith(RUNNER_CODE_PATH)) return undefined;
@@ -51,12 +53,12 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 }
 
 function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: PlatformConfig['limits']): WorkerBackend['fetch'] {
-	const limitsHeader = JSON.stringify(limits);
+	const defaultLimitsHeader = JSON.stringify(limits);
 	return async (script, request, signal) => {
 		const headers = new Headers(request.headers);
 		headers.set(RUNNER_HEADERS.secret, runner.secret);
 		headers.set(RUNNER_HEADERS.script, JSON.stringify(script));
-		headers.set(RUNNER_HEADERS.limits, limitsHeader);
+		headers.set(RUNNER_HEADERS.limits, script.limits ? JSON.stringify(script.limits) : defaultLimitsHeader);
 		headers.set(RUNNER_HEADERS.url, request.url);
 		// Compressing on loopback is wasted work, and a compressed body crossing the hop could reach a client
 		// that never asked for it (the app cannot see the client's own header: the local runtime, like

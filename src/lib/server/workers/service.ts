@@ -3,10 +3,11 @@
 // through tRPC) goes through these functions.
 import type { WorkerBackend } from '../backend';
 import type { PlatformConfig } from '../config';
-import { InputError, NotFoundError } from '../errors';
+import type { Customer, CustomerStore } from '../customers/store';
+import { ConflictError, InputError, NotFoundError, PlatformError, QuotaError } from '../errors';
 import { checkWorkerModule } from '../module-check';
-import type { Principal } from '../principal';
-import type { StoredWorker, WorkerPage, WorkerRegistry } from '../registry';
+import { ownerOf, type Principal } from '../principal';
+import { LIST_LIMIT_DEFAULT, type StoredWorker, type WorkerLimits, type WorkerPage, type WorkerRegistry } from '../registry';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
 
@@ -19,39 +20,108 @@ export interface UploadInput {
 /** Every call names who makes it (`caller`); what a caller may see and change is decided here. */
 export interface WorkerService {
 	upload(caller: Principal, input: UploadInput): Promise<StoredWorker>;
-	list(caller: Principal, options?: { cursor?: string; limit?: number }): Promise<WorkerPage>;
+	/** The operator sees every Worker (or one customer's, with `customerId`); a customer sees its own. */
+	list(caller: Principal, options?: { cursor?: string; limit?: number; customerId?: string }): Promise<WorkerPage>;
 	get(caller: Principal, name: string): Promise<StoredWorker & { code: string }>;
 	delete(caller: Principal, name: string): Promise<void>;
+	/** Writes a customer's new per-request limits into each of its Workers' records (dispatch reads them there). */
+	applyOwnerLimits(customerId: string, limits: WorkerLimits): Promise<void>;
+	/** Deletes every Worker a customer owns; returns how many. */
+	deleteAllOwnedBy(customerId: string): Promise<number>;
 }
 
 export function createWorkerService(deps: {
 	config: PlatformConfig;
 	registry: WorkerRegistry;
 	backend: WorkerBackend;
+	store: CustomerStore;
 }): WorkerService {
-	const { config, registry, backend } = deps;
+	const { config, registry, backend, store } = deps;
 
-	async function existing(_caller: Principal, name: string): Promise<StoredWorker> {
+	/** The Worker `caller` may see: any for the operator, its own for a customer; NOT_FOUND otherwise. */
+	async function existing(caller: Principal, name: string): Promise<StoredWorker> {
 		assertName(name);
 		const record = await registry.get(name);
-		if (!record) throw new NotFoundError(`no Worker is named "${name}"`);
+		if (!record || !mayAccess(caller, record)) throw new NotFoundError(`no Worker is named "${name}"`);
 		return record;
 	}
 
+	/** The caller's customer with its plan, read fresh (an operator's change to the plan applies at once). */
+	async function planOf(caller: Principal): Promise<Customer | null> {
+		if (caller.kind !== 'customer') return null;
+		const customer = await store.customer(caller.customerId);
+		if (!customer) throw new NotFoundError(`customer ${caller.customerId} no longer exists`);
+		return customer;
+	}
+
+	/**
+	 * Who owns `name` once this upload goes ahead: its current owner, or the caller after claiming it.
+	 * `claimed` says the name was free and is now the caller's (to release if the upload then fails).
+	 */
+	async function claim(caller: Principal, name: string, customer: Customer | null, previous: StoredWorker | null) {
+		let owner = await store.ownerOfWorker(name);
+		// A Worker uploaded before customers existed has a record but no owner row: it is the operator's.
+		if (owner === undefined && previous) {
+			await store.claimWorker(name, null, null);
+			owner = (await store.ownerOfWorker(name)) ?? null;
+		}
+		let claimed = false;
+		if (owner === undefined) {
+			claimed = await store.claimWorker(name, ownerOf(caller), customer?.plan.maxWorkers ?? null);
+			if (!claimed) owner = await store.ownerOfWorker(name);
+			if (!claimed && owner === undefined) {
+				const count = await store.workerCount(customer!.id);
+				throw new QuotaError(
+					`your plan allows ${customer!.plan.maxWorkers} Workers and you have ${count} (maxWorkers): delete one, or ask the operator for a larger plan`,
+					'name'
+				);
+			}
+		}
+		if (!claimed && caller.kind !== 'operator' && owner !== ownerOf(caller))
+			throw new ConflictError(`the name "${name}" is taken; choose another name`, 'name');
+		return { owner: claimed ? ownerOf(caller) : (owner ?? null), claimed };
+	}
+
+	async function limitsOf(owner: string | null, customer: Customer | null): Promise<WorkerLimits> {
+		const plan = owner === null ? null : customer?.id === owner ? customer.plan : (await store.customer(owner))?.plan;
+		return plan ? { cpuMs: plan.cpuMs, subRequests: plan.subRequests } : config.limits;
+	}
+
+	async function remove(record: StoredWorker) {
+		// The record first, so the URL stops serving at once even if removing the script fails.
+		await registry.delete(record.name);
+		await backend.remove(record);
+		await store.releaseWorker(record.name);
+	}
+
+	/** Every name a customer owns, page by page. */
+	async function* namesOwnedBy(customerId: string) {
+		for (let after: string | null = null; ; ) {
+			const names = await store.workerNames(customerId, after, 100);
+			yield* names;
+			if (names.length < 100) return;
+			after = names[names.length - 1];
+		}
+	}
+
 	return {
-		async upload(_caller, { name, code, compatibilityDate }) {
+		async upload(caller, { name, code, compatibilityDate }) {
+			requireSignedIn(caller);
 			assertName(name);
+			const customer = await planOf(caller);
 			const bytes = new TextEncoder().encode(code);
 			if (bytes.length === 0 || code.trim() === '') throw new InputError('code', 'code is empty');
-			if (bytes.length > config.maxScriptBytes)
+			const maxBytes = customer?.plan.maxScriptBytes ?? config.maxScriptBytes;
+			if (bytes.length > maxBytes)
 				throw new InputError(
 					'code',
-					`code is ${formatBytes(bytes.length)}; the limit is ${formatBytes(config.maxScriptBytes)} (MAX_SCRIPT_BYTES)`
+					`code is ${formatBytes(bytes.length)}; the limit is ${formatBytes(maxBytes)} (${customer ? "your plan's maxScriptBytes" : 'MAX_SCRIPT_BYTES'})`
 				);
 			if (compatibilityDate !== undefined) assertCompatibilityDate(compatibilityDate);
 			checkWorkerModule(code);
 
 			const previous = await registry.get(name);
+			const { owner, claimed } = await claim(caller, name, customer, previous);
 			const now = new Date().toISOString();
 			const record: StoredWorker = {
 				name,
@@ -60,16 +130,35 @@ export function createWorkerService(deps: {
 				size: bytes.length,
 				compatibilityDate: compatibilityDate ?? previous?.compatibilityDate ?? config.defaultCompatibilityDate,
 				createdAt: previous?.createdAt ?? now,
-				updatedAt: now
+				updatedAt: now,
+				customerId: owner,
+				limits: await limitsOf(owner, customer)
 			};
 			// Code first, then the record that points at it: a failure in between never leaves a
 			// record without its script, and a rejected deploy leaves the old version serving.
-			await backend.deploy(record, code);
-			await registry.put(record);
+			try {
+				await backend.deploy(record, code);
+				await registry.put(record);
+			} catch (error) {
+				if (claimed) await store.releaseWorker(name);
+				throw error;
+			}
 			return record;
 		},
 
-		list: (_caller, options) => registry.list(options),
+		async list(caller, { cursor, limit = LIST_LIMIT_DEFAULT, customerId } = {}) {
+			requireSignedIn(caller);
+			const owner = caller.kind === 'customer' ? caller.customerId : customerId;
+			if (owner === undefined) return registry.list({ cursor, limit });
+			// One customer's Workers: the names from D1 (cursor: the last name of the previous page).
+			const names = await store.workerNames(owner, cursor || null, limit + 1);
+			const page = names.slice(0, limit);
+			const records = await Promise.all(page.map((name) => registry.get(name)));
+			return {
+				workers: records.filter((record): record is StoredWorker => record !== null),
+				cursor: names.length > limit ? page[page.length - 1] : null
+			};
+		},
 
 		async get(caller, name) {
 			const record = await existing(caller, name);
@@ -77,12 +166,44 @@ export function createWorkerService(deps: {
 		},
 
 		async delete(caller, name) {
-			const record = await existing(caller, name);
-			// The record first, so the URL stops serving at once even if removing the script fails.
-			await registry.delete(name);
-			await backend.remove(record);
+			requireSignedIn(caller);
+			await remove(await existing(caller, name));
+		},
+
+		async applyOwnerLimits(customerId, limits) {
+			for await (const name of namesOwnedBy(customerId)) {
+				const record = await registry.get(name);
+				if (record) await registry.put({ ...record, limits });
+			}
+		},
+
+		async deleteAllOwnedBy(customerId) {
+			let deleted = 0;
+			for (;;) {
+				// Each pass re-reads from the start: deleting releases the names already read.
+				const names = await store.workerNames(customerId, null, 100);
+				for (const name of names) {
+					const record = await registry.get(name);
+					if (record) await remove(record);
+					else await store.releaseWorker(name);
+					deleted++;
+				}
+				if (names.length < 100) break;
+			}
+			await backend.removeOwnedBy(customerId);
+			return deleted;
 		}
 	};
+}
+
+function mayAccess(caller: Principal, record: StoredWorker): boolean {
+	if (caller.kind === 'operator') return true;
+	return caller.kind === 'customer' && (record.customerId ?? null) === caller.customerId;
+}
+
+/** Anonymous callers are turned away before any rule runs (the router says how to authenticate). */
+function requireSignedIn(caller: Principal) {
+	if (caller.kind === 'anonymous') throw new PlatformError('forbidden', 'sign in or send a token first');
 }
 
 function assertName(name: string) {
