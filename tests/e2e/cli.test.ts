@@ -152,7 +152,7 @@ describe('wfp against npm start', () => {
 		expect(code).toBe(0);
 		const record = JSON.parse(stdout);
 		expect(Object.keys(record).sort()).toEqual(
-			['compatibilityDate', 'createdAt', 'name', 'scriptId', 'sha256', 'size', 'updatedAt', 'url'].sort()
+			['compatibilityDate', 'createdAt', 'customerId', 'limits', 'name', 'scriptId', 'sha256', 'size', 'updatedAt', 'url'].sort()
 		);
 		expect(record).toMatchObject({ name: 'echo-two', url: `${app.url}/user-workers/echo-two/`, size: readFileSync(echo).length });
 	});

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TRPCClientError } from '@trpc/client';
 import { createPlatformClient } from '$lib/trpc';
-import { SESSION_COOKIE, UNAUTHENTICATED_MESSAGE } from '$lib/server/auth';
+import { REJECTED_TOKEN_MESSAGE, SESSION_COOKIE, UNAUTHENTICATED_MESSAGE } from '$lib/server/auth';
 import { startApp, type RunningApp } from './app';
 import { launchBrowser } from './browser';
 
@@ -36,7 +36,7 @@ async function signIn(): Promise<string> {
 	expect(response.status).toBe(303);
 	expect(response.headers.get('location')).toBe('/somewhere');
 	const cookie = response.headers.get('set-cookie')!;
-	expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=\\d+\\.[\\w-]+;`));
+	expect(cookie).toMatch(new RegExp(`^${SESSION_COOKIE}=wfps_[A-Za-z0-9]{43};`));
 	expect(cookie).toMatch(/HttpOnly/i);
 	expect(cookie).toMatch(/SameSite=Strict/i);
 	expect(cookie).toMatch(/Path=\//i);
@@ -47,7 +47,11 @@ async function signIn(): Promise<string> {
 
 describe('who may change the platform', () => {
 	it('refuses mutations without the token, with a message saying what to do', async () => {
-		for (const headers of [{}, { authorization: 'Bearer wrong-token' }] as Record<string, string>[]) {
+		const refusals: [Record<string, string>, string][] = [
+			[{}, UNAUTHENTICATED_MESSAGE],
+			[{ authorization: 'Bearer wrong-token' }, REJECTED_TOKEN_MESSAGE]
+		];
+		for (const [headers, message] of refusals) {
 			const response = await fetch(`${app.url}/api/trpc/workers.upload`, {
 				method: 'POST',
 				headers: { 'content-type': 'application/json', ...headers },
@@ -55,15 +59,16 @@ describe('who may change the platform', () => {
 			});
 			expect(response.status).toBe(401);
 			const body = await json(response);
-			expect(body.error.message).toBe(UNAUTHENTICATED_MESSAGE);
+			expect(body.error.message).toBe(message);
 			expect(body.error.data.code).toBe('UNAUTHORIZED');
 		}
 		const anonymous = createPlatformClient(app.url);
 		const refused = await anonymous.workers.delete.mutate({ name: 'anything' }).catch((e) => e);
 		expect(refused).toBeInstanceOf(TRPCClientError);
 		expect(refused.data.code).toBe('UNAUTHORIZED');
-		// Queries are public.
-		expect((await anonymous.workers.list.query()).workers.map((w) => w.name)).not.toContain('planted');
+		// Reads are private too.
+		expect((await anonymous.workers.list.query().catch((e) => e)).data.code).toBe('UNAUTHORIZED');
+		expect((await admin().workers.list.query()).workers.map((w) => w.name)).not.toContain('planted');
 	});
 
 	it('accepts the Bearer token', async () => {
@@ -72,7 +77,7 @@ describe('who may change the platform', () => {
 		expect(await (await fetch(`${app.url}/user-workers/bearer-ok/`)).text()).toBe('ok');
 	});
 
-	it('signs in through /login, mutates with the session cookie, and signs out', async () => {
+	it('signs in through /login, mutates with the session cookie, and signs out on the server', async () => {
 		const wrong = await fetch(`${app.url}/login`, { ...FORM_POST, body: new URLSearchParams({ token: 'nope' }) });
 		expect(wrong.status).toBe(403);
 		expect(wrong.headers.get('set-cookie')).toBeNull();
@@ -96,8 +101,23 @@ describe('who may change the platform', () => {
 
 		const logout = await fetch(`${app.url}/logout`, { method: 'POST', headers: { cookie }, redirect: 'manual' });
 		expect(logout.status).toBe(303);
-		expect(logout.headers.get('location')).toBe('/');
+		expect(logout.headers.get('location')).toBe('/login');
 		expect(logout.headers.get('set-cookie')).toMatch(new RegExp(`^${SESSION_COOKIE}=;.*Max-Age=0`, 'i'));
+		// A copy of the cookie kept after signing out no longer works.
+		const copied = await fetch(`${app.url}/api/trpc/workers.list`, { headers: { cookie } });
+		expect(copied.status).toBe(401);
+	});
+
+	it('signs the operator out everywhere: every session ends', async () => {
+		const [first, second] = [await signIn(), await signIn()];
+		const everywhere = await fetch(`${app.url}/logout`, {
+			method: 'POST',
+			headers: { cookie: first, 'content-type': 'application/x-www-form-urlencoded' },
+			body: 'everywhere=1',
+			redirect: 'manual'
+		});
+		expect(everywhere.status).toBe(303);
+		for (const cookie of [first, second]) expect((await fetch(`${app.url}/api/trpc/workers.list`, { headers: { cookie } })).status).toBe(401);
 	});
 
 	it('only redirects to paths on this platform after signing in', async () => {
@@ -302,18 +322,29 @@ describe('in a real browser', () => {
 	});
 });
 
-// Last: it locks this client address out of /login for a minute.
+// Last: it locks this client address out for a minute.
 describe('guessing the token', () => {
-	it('is slowed down after 10 wrong tokens a minute', async () => {
-		const attempt = () => fetch(`${app.url}/login`, { ...FORM_POST, body: new URLSearchParams({ token: 'guess' }) });
-		// (One wrong token was sent earlier in this file.)
+	it('is refused with 429 after 10 wrong tokens a minute, over the API and the sign-in form alike', async () => {
+		const cookie = await signIn();
+		// Locally no header tells clients apart (TRUSTED_CLIENT_IP_HEADER is unset): a forged
+		// CF-Connecting-IP on each guess does not reset the count.
+		const guess = (i: number) =>
+			fetch(`${app.url}/api/trpc/workers.list`, { headers: { authorization: `Bearer guess-${i}`, 'cf-connecting-ip': `127.0.0.${i + 2}` } });
+		const login = () => fetch(`${app.url}/login`, { ...FORM_POST, body: new URLSearchParams({ token: 'guess' }) });
+		// Two wrong tokens were sent earlier in this file: these eight make ten.
 		const statuses = [];
-		for (let i = 0; i < 9; i++) statuses.push((await attempt()).status);
-		expect(statuses).toEqual(Array(9).fill(403));
-		const refused = await attempt();
+		for (let i = 0; i < 4; i++) statuses.push((await guess(i)).status);
+		for (let i = 0; i < 4; i++) statuses.push((await login()).status);
+		expect(statuses).toEqual([401, 401, 401, 401, 403, 403, 403, 403]);
+		const refused = await guess(100);
 		expect(refused.status).toBe(429);
-		expect(await refused.text()).toContain('Too many wrong tokens');
-		// API clients with the right token are not locked out.
-		expect((await admin().workers.list.query()).workers.length).toBeGreaterThan(0);
+		expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+		expect((await json(refused)).error.message).toContain('too many wrong tokens');
+		expect((await login()).status).toBe(429);
+		// No token is checked while locked out, the right one included, so guessing learns nothing…
+		expect((await fetch(`${app.url}/api/trpc/workers.list`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(429);
+		// …and a browser that is already signed in keeps working.
+		expect((await fetch(`${app.url}/api/trpc/workers.list`, { headers: { cookie } })).status).toBe(200);
+		expect(app.output()).toMatch(/auth: .* is locked out until/);
 	});
 });

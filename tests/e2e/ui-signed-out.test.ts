@@ -1,5 +1,6 @@
 // The web UI for a visitor who is not signed in, on a platform with PLATFORM_ADMIN_TOKEN set: no open-mode
-// banner, a "Sign in" link, and prompts to sign in where the upload, edit and delete controls would be.
+// banner, every page of the platform leads to the sign-in page (and back after signing in), while the
+// Workers themselves stay public at their URLs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import { createPlatformClient } from '$lib/trpc';
@@ -23,27 +24,27 @@ afterAll(async () => {
 });
 
 describe('web UI, signed out', () => {
-	it('shows the Workers but offers sign-in instead of upload, edit and delete', async () => {
+	it('sends every platform page to sign-in, and back to it afterwards; Workers stay public', async () => {
 		const context = await browser.newContext({ baseURL: app.url });
 		try {
 			const page = await context.newPage();
-			await page.goto('/');
+			for (const path of ['/', '/upload', '/workers/ui-public', '/workers/ui-public/edit', '/customers', '/tokens']) {
+				await page.goto(path);
+				expect(new URL(page.url()).pathname, path).toBe('/login');
+				expect(new URL(page.url()).searchParams.get('redirectTo'), path).toBe(path);
+			}
 			expect(await page.getByTestId('open-mode-banner').count()).toBe(0);
 			expect(await page.getByRole('navigation').getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe('/login');
-			expect(await page.getByRole('link', { name: 'Upload a Worker' }).count()).toBe(0);
-			expect(await page.getByTestId('worker-row').filter({ hasText: 'ui-public' }).count()).toBe(1);
+			expect(await page.getByRole('navigation').getByRole('link', { name: 'Workers', exact: true }).count()).toBe(0);
 
-			await page.goto('/upload');
-			expect(await page.getByTestId('sign-in-prompt').innerText()).toBe('Sign in to upload Workers.');
-			expect(await page.getByLabel('Worker name').count()).toBe(0);
+			await page.goto('/user-workers/ui-public/');
+			expect(await page.textContent('body')).toBe('public');
 
 			await page.goto('/workers/ui-public');
-			expect(await page.getByRole('link', { name: 'Edit & redeploy' }).count()).toBe(0);
-			expect(await page.getByRole('link', { name: 'Delete', exact: true }).count()).toBe(0);
-			expect(await page.getByRole('link', { name: 'Sign in to edit or delete' }).getAttribute('href')).toBe('/login');
-
-			await page.goto('/workers/ui-public/edit');
-			expect(await page.getByTestId('sign-in-prompt').innerText()).toBe('Sign in to redeploy Workers.');
+			await page.getByLabel('Token').fill(TOKEN);
+			await Promise.all([page.waitForURL('**/workers/ui-public'), page.getByRole('button', { name: 'Sign in' }).click()]);
+			expect(await page.getByRole('heading', { level: 1 }).innerText()).toBe('ui-public');
+			expect(await page.getByTestId('signed-in-as').innerText()).toBe('Operator');
 		} finally {
 			await context.close();
 		}
