@@ -8,6 +8,7 @@
 //   PUT    /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script   upload
 //   GET    /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script/content
 //   DELETE /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script?force=true
+//   DELETE /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts?tags=<tag>:yes|no
 //   GET    /__fake/scripts/:script   (not Cloudflare's: how the stand-in DISPATCHER reads what it runs)
 //   GET    /__fake/requests          (not Cloudflare's: every API request so far, for assertions)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -23,6 +24,8 @@ export interface StoredScript {
 	mainModule: string;
 	compatibilityDate: string;
 	modules: Record<string, string>;
+	/** The upload metadata's `tags`. */
+	tags: string[];
 	/** Changes with every upload (the real API's script etag). */
 	etag: string;
 	createdOn: string;
@@ -81,6 +84,18 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 		if (url.pathname === '/__fake/requests') return { status: 200, body: JSON.stringify(requests), type: 'application/json' };
 		requests.push({ method: request.method!, path: url.pathname, query: Object.fromEntries(url.searchParams) });
 
+		const byTags = url.pathname.match(/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts$/);
+		if (byTags && request.method === 'DELETE') {
+			authenticate(request, byTags[1]);
+			if (decodeURIComponent(byTags[2]) !== options.namespace)
+				throw new ApiFailure(404, [{ code: 100119, message: 'Dispatch namespace not found' }]);
+			// The filter's last colon separates the tag (which may hold colons itself) from yes/no.
+			const filter = (url.searchParams.get('tags') ?? '').match(/^([^,]+):(yes|no)$/);
+			if (!filter) throw validation('tags must be one filter like "customer:yes" or "staging:no"');
+			const [, tag, wanted] = filter;
+			for (const [name, script] of scripts) if (script.tags.includes(tag) === (wanted === 'yes')) scripts.delete(name);
+			return envelope(200, null);
+		}
 		const route = url.pathname.match(
 			/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)(\/content)?$/
 		);
@@ -192,7 +207,7 @@ async function parseUpload(
 
 	const metadataPart = form.get('metadata');
 	if (metadataPart === null) throw validation('No metadata part: expected a "metadata" part with the JSON metadata');
-	let metadata: { main_module?: unknown; compatibility_date?: unknown; body_part?: unknown };
+	let metadata: { main_module?: unknown; compatibility_date?: unknown; body_part?: unknown; tags?: unknown };
 	try {
 		metadata = JSON.parse(typeof metadataPart === 'string' ? metadataPart : await metadataPart.text());
 	} catch {
@@ -207,6 +222,10 @@ async function parseUpload(
 	const dateShaped = typeof compatibilityDate === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(compatibilityDate);
 	if (compatibilityDate !== undefined && !dateShaped)
 		throw validation(`metadata.compatibility_date must look like 2026-08-01, got ${JSON.stringify(compatibilityDate)}`);
+
+	const tags = metadata.tags ?? [];
+	if (!Array.isArray(tags) || !tags.every((tag) => typeof tag === 'string' && tag !== '' && !tag.includes(',')))
+		throw validation('metadata.tags must be an array of non-empty strings without commas');
 
 	const modules: Record<string, string> = {};
 	for (const [part, value] of form.entries()) {
@@ -232,6 +251,7 @@ async function parseUpload(
 		mainModule: metadata.main_module,
 		compatibilityDate: (compatibilityDate as string | undefined) ?? '2021-11-03',
 		modules,
+		tags,
 		etag: crypto.randomUUID().replaceAll('-', ''),
 		createdOn: previous?.createdOn ?? now,
 		modifiedOn: now

@@ -6,7 +6,7 @@
 // this workerd's real Worker Loader (tests/workers/cloudflare-dispatcher.ts).
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { hello, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
+import { callerFor, hello, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
 import { createStandInDispatcher } from './cloudflare-dispatcher';
 import { dispatchToUserWorker, interceptPlatformRequest } from '$lib/server/dispatch';
 import { platformFor, type Platform } from '$lib/server/platform';
@@ -41,6 +41,7 @@ async function storedScript(scriptId: string) {
 		mainModule: string;
 		compatibilityDate: string;
 		modules: Record<string, string>;
+		tags: string[];
 		etag: string;
 	};
 }
@@ -48,6 +49,14 @@ async function storedScript(scriptId: string) {
 const scriptUrl = (scriptId: string) =>
 	`${api.url}/client/v4/accounts/${api.accountId}/workers/dispatch/namespaces/${api.namespace}/scripts/${scriptId}`;
 const authorized = { authorization: `Bearer ${api.apiToken}` };
+
+/** A script upload as the API takes it: a JSON `metadata` part and the module part it names. */
+function uploadForm(metadata: object, code: string): FormData {
+	const form = new FormData();
+	form.append('metadata', new File([JSON.stringify(metadata)], 'metadata.json', { type: 'application/json' }));
+	form.append('worker.js', new File([code], 'worker.js', { type: 'application/javascript+module' }));
+	return form;
+}
 
 describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)', { timeout: 30_000 }, () => {
 	useEmptyKv();
@@ -114,6 +123,38 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		expect((await dispatch(platform, '/user-workers/a-worker/')).status).toBe(404);
 		expect((await trpcError(() => caller.workers.get({ name: 'a-worker' }))).code).toBe('NOT_FOUND');
 		expect((await caller.workers.list()).workers.map((w) => w.name)).toEqual(['b-worker']);
+	});
+
+	it("tags a customer's scripts, passes its plan's limits to the binding, and deletes its scripts by tag", async () => {
+		const { caller, platform, dispatcher } = cloudflareSetup();
+		const customer = await caller.customers.create({ name: 'Tagged', plan: { cpuMs: 11, subRequests: 4 } });
+		const { token } = await caller.tokens.create({ customerId: customer.id, label: 'ci' });
+		const asCustomer = callerFor(platform, (await platform.auth.principalOfToken(token))!);
+		const site = await asCustomer.workers.upload({ name: 'tagged-site', code: hello('tagged') });
+		const ops = await caller.workers.upload({ name: 'ops-site', code: hello('ops') });
+		expect((await storedScript(site.scriptId))!.tags).toEqual([`customer:${customer.id}`]);
+		expect((await storedScript(ops.scriptId))!.tags).toEqual([]);
+
+		expect(await (await dispatch(platform, '/user-workers/tagged-site/')).text()).toMatch(/^tagged /);
+		expect(dispatcher.calls.at(-1)).toEqual({ name: site.scriptId, options: { limits: { cpuMs: 11, subRequests: 4 } } });
+
+		// A script of the customer's the registry does not know (uploaded with wrangler, say) goes too.
+		const stray = await fetch(scriptUrl('stray-script'), {
+			method: 'PUT',
+			headers: authorized,
+			body: uploadForm({ main_module: 'worker.js', tags: [`customer:${customer.id}`] }, hello('stray'))
+		});
+		expect(stray.status).toBe(200);
+		expect(await caller.customers.delete({ id: customer.id })).toMatchObject({ workersDeleted: 1 });
+		expect(await storedScript(site.scriptId)).toBeNull();
+		expect(await storedScript('stray-script')).toBeNull();
+		expect(await storedScript(ops.scriptId)).not.toBeNull();
+		const requests: { method: string; path: string; query: Record<string, string> }[] = await (
+			await fetch(`${api.url}/__fake/requests`)
+		).json();
+		expect(requests.filter((r) => r.method === 'DELETE' && r.path.endsWith('/scripts')).at(-1)).toMatchObject({
+			query: { tags: `customer:${customer.id}:yes` }
+		});
 	});
 
 	it("turns the API's validation error into BAD_REQUEST with its message, keeping the old version serving", async () => {
