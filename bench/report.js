@@ -4,7 +4,7 @@ const mib = (bytes) => (bytes === null ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)
 const verdict = (ok) => (ok ? 'met' : '**missed**');
 
 export function renderReport(results) {
-	const { machine, settings, throughput, ratios, uploads, coldWarm, list, memory } = results;
+	const { machine, settings, throughput, ratios, uploads, coldWarm, list, auth, memory } = results;
 	const lines = [
 		`# Benchmark results`,
 		'',
@@ -50,6 +50,12 @@ export function renderReport(results) {
 			(l) =>
 				`| \`workers.list\` page of ${l.limit}, ${l.workers.toLocaleString('en')} Workers | ${l.p50Ms} ms | ${l.p99Ms} ms | ${l === listAt10k ? `< 50 ms p50: ${verdict(l.p50Ms < 50)}` : ''} |`
 		),
+		...(auth
+			? ['customer token', 'admin token', 'session cookie'].map(
+					(kind) =>
+						`| \`workers.list\` with a ${kind}, ${auth.customers.toLocaleString('en')} customers and ${auth.tokens.toLocaleString('en')} tokens | ${auth[kind].p50Ms} ms | ${auth[kind].p99Ms} ms | |`
+				)
+			: []),
 		'',
 		`Memory with ${memory.workers.toLocaleString('en')} distinct Workers each called once (resident set): runner process ` +
 			`${mib(memory.before.runnerBytes)} before → ${mib(memory.after.runnerBytes)} after; app process ${mib(memory.before.appBytes)} → ${mib(memory.after.appBytes)}.`,

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { load, median } from './load.js';
+import { measureAuthenticatedList } from './auth.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
 import { renderReport } from './report.js';
 import { startBare, startDirect, startLoaderOnly, startOurs } from './targets.js';
@@ -105,6 +106,8 @@ try {
 	const memory = await measureMemory(ours.app.url, { count: 1000 });
 	log('workers.list at 10, 1 000 and 10 000 Workers (registering them takes a while)');
 	const list = await measureList(oursInProcess.app.url, { sizes: [10, 1000, 10000], limit: 50, samples: 30 });
+	log('authenticated workers.list: 1 000 customers, 10 000 tokens');
+	const auth = await measureAuthenticatedList({ customers: 1000, tokensPerCustomer: 10, samples: 300 });
 
 	const results = {
 		date: new Date().toISOString(),
@@ -124,6 +127,7 @@ try {
 		uploads,
 		coldWarm,
 		list,
+		auth,
 		memory,
 		durationSeconds: Math.round((Date.now() - benchStarted) / 1000)
 	};
