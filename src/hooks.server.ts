@@ -4,6 +4,7 @@ import { isCrossSiteWrite } from '$lib/server/csrf';
 import { interceptPlatformRequest } from '$lib/server/dispatch';
 import { platformErrorPage } from '$lib/server/pages';
 import { platformOf } from '$lib/server/platform';
+import { withPlatformSecurityHeaders } from '$lib/server/security-headers';
 
 // Every SvelteKit request gets the platform (built by the composition root) and the caller's session in
 // `locals`. Under `vite dev`, which has no src/worker.ts in front, user Workers and the backends' internal
@@ -19,5 +20,5 @@ export const handle: Handle = async ({ event, resolve }) => {
 		return new Response('Cross-site requests may not change this platform', { status: 403 });
 	event.locals.platform = platform;
 	event.locals.session = await readSession(event.request, platform.config);
-	return resolve(event);
+	return withPlatformSecurityHeaders(await resolve(event));
 };
