@@ -92,7 +92,7 @@ async function boundRequest(request: Request, url: URL, endpoint: string, limits
 	if (Number(request.headers.get('content-length') ?? 0) > limits.maxBodyBytes) return tooLarge();
 	const body = await readAtMost(request.body, limits.maxBodyBytes);
 	if (!body) return tooLarge();
-	return new Request(request.url, { method: request.method, headers: request.headers, body });
+	return new Request(request.url, { method: request.method, headers: request.headers, body, signal: request.signal });
 }
 
 /** A batch's response within the budget (read into memory), or the error that replaces it. */
