@@ -15,7 +15,26 @@ const config = {
 		}),
 		// User Workers accept cross-site form posts like any website; the platform's own routes are
 		// protected by the stricter check in src/hooks.server.ts (see src/lib/server/csrf.ts).
-		csrf: { trustedOrigins: ['*'] }
+		csrf: { trustedOrigins: ['*'] },
+		// The UI's Content-Security-Policy (SECURITY.md): its own scripts only (SvelteKit adds a nonce or hash
+		// for its inline start-up script), inline styles (CodeMirror injects its own and components set style
+		// attributes), no plugins, and no framing by any site. src/lib/server/security-headers.ts covers the
+		// responses that are not pages.
+		csp: {
+			mode: 'auto',
+			directives: {
+				'default-src': ['self'],
+				'script-src': ['self'],
+				'style-src': ['self', 'unsafe-inline'],
+				'img-src': ['self', 'data:'],
+				'font-src': ['self'],
+				'connect-src': ['self'],
+				'object-src': ['none'],
+				'base-uri': ['self'],
+				'form-action': ['self'],
+				'frame-ancestors': ['none']
+			}
+		}
 	}
 };
 

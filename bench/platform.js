@@ -86,9 +86,9 @@ export async function measureList(origin, { sizes, limit, samples }) {
 	return results;
 }
 
-/** Uploads a Worker for each name, several per tRPC batch request. */
-async function uploadMany(origin, names, perBatch = 50) {
-	await inParallel(Math.ceil(names.length / perBatch), 2, async (b) => {
+/** Uploads a Worker for each name, several per tRPC batch request (at most 10: the API's batch limit). */
+async function uploadMany(origin, names, perBatch = 10) {
+	await inParallel(Math.ceil(names.length / perBatch), 4, async (b) => {
 		const batch = names.slice(b * perBatch, (b + 1) * perBatch);
 		const input = Object.fromEntries(batch.map((name, i) => [i, { name, code: greeter(name) }]));
 		const response = await fetch(`${origin}/api/trpc/${batch.map(() => 'workers.upload').join(',')}?batch=1`, {

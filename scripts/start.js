@@ -20,6 +20,8 @@ const stateDir = process.env.WFP_STATE_DIR || '.wrangler/state';
 /** @type {Record<string, string>} */
 const vars = existsSync('.dev.vars') ? /** @type {Record<string, string>} */ (parseEnv(readFileSync('.dev.vars', 'utf8'))) : {};
 for (const name of PLATFORM_SETTINGS) if (process.env[name]) vars[name] = /** @type {string} */ (process.env[name]);
+// Absolute URLs (the API's Worker URLs) name the address served here unless PLATFORM_ORIGIN names another, never a request's Host.
+vars.PLATFORM_ORIGIN ||= `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 let runner;
 if (isolation) {

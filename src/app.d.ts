@@ -50,6 +50,8 @@ declare global {
 		PLATFORM_ORIGIN?: string;
 		/** When set, every control-plane mutation needs this token (Bearer header or login cookie). */
 		PLATFORM_ADMIN_TOKEN?: string;
+		/** Request headers (comma-separated) that carry credentials for the platform, never sent to user Workers. */
+		PLATFORM_CREDENTIAL_HEADERS?: string;
 		MAX_SCRIPT_BYTES?: string;
 		DEFAULT_COMPATIBILITY_DATE?: string;
 		DISPATCH_TIMEOUT_MS?: string;

@@ -4,6 +4,7 @@ import { isCrossSiteWrite } from '$lib/server/csrf';
 import { interceptPlatformRequest } from '$lib/server/dispatch';
 import { platformErrorPage } from '$lib/server/pages';
 import { platformOf } from '$lib/server/platform';
+import { withPlatformSecurityHeaders } from '$lib/server/security-headers';
 import { clientAddressOf, tooManyFailures } from '$lib/server/throttle';
 
 // Every SvelteKit request gets the platform (built by the composition root), the caller's session and
@@ -29,5 +30,5 @@ export const handle: Handle = async ({ event, resolve }) => {
 	event.locals.client = client;
 	event.locals.session = await platform.auth.session(request);
 	if (event.locals.session.rejectedToken) platform.authFailures.recordFailure(client);
-	return resolve(event);
+	return withPlatformSecurityHeaders(await resolve(event));
 };

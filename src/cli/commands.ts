@@ -7,7 +7,7 @@ import { workerNameProblem } from '../lib/worker-name.ts';
 import { workerPath } from '../lib/paths.ts';
 import { formatBytes } from '../lib/format.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
-import { confirm, formatTime, print, printJson, table, withSpinner } from './terminal.ts';
+import { confirm, formatTime, print, printJson, printNote, table, withSpinner, write } from './terminal.ts';
 
 export interface CommandOptions {
 	json?: boolean;
@@ -61,7 +61,7 @@ const deploy: Command = async ([file], options, { client }) => {
 		client.workers.upload.mutate({ name, code: new TextDecoder().decode(bytes), compatibilityDate: options['compatibility-date'] })
 	);
 	if (options.json) return printJson(record);
-	process.stderr.write(`deployed ${record.name} (${formatBytes(record.size)}, compatibility date ${record.compatibilityDate})\n`);
+	printNote(`deployed ${record.name} (${formatBytes(record.size)}, compatibility date ${record.compatibilityDate})`);
 	print(record.url);
 };
 
@@ -77,7 +77,7 @@ const list: Command = async (_args, options, { client }) => {
 	} while (cursor);
 
 	if (options.json) return printJson(workers);
-	if (workers.length === 0) return void process.stderr.write('no Workers yet: deploy one with "wfp deploy <file>"\n');
+	if (workers.length === 0) return printNote('no Workers yet: deploy one with "wfp deploy <file>"');
 	print(
 		table([
 			['NAME', 'URL', 'SIZE', 'UPDATED'],
@@ -90,7 +90,7 @@ const get: Command = async ([name], options, { client }) => {
 	checkName(name);
 	const { code, ...record } = await client.workers.get.query({ name });
 	if (options.json) return printJson(options.source ? { ...record, code } : record);
-	if (options.source) return void process.stdout.write(code);
+	if (options.source) return write(code);
 	print(
 		table([
 			['name', record.name],
@@ -156,7 +156,7 @@ const call: Command = async ([name, path = '/'], options, { url }) => {
 	print(`HTTP ${response.status} ${response.statusText}`.trimEnd());
 	for (const [key, value] of response.headers) print(`${key}: ${value}`);
 	print('');
-	process.stdout.write(text);
+	write(text);
 	if (process.stdout.isTTY && text && !text.endsWith('\n')) print('');
 };
 

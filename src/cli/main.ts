@@ -6,6 +6,7 @@ import { createPlatformClient } from '../lib/trpc/client.ts';
 import { COMMANDS } from './commands.ts';
 import { CliError, EXIT, explainRequestError, usageError } from './errors.ts';
 import { COMMAND_HELP, MAIN_HELP } from './help.ts';
+import { printNote } from './terminal.ts';
 
 export const DEFAULT_URL = 'http://localhost:8787';
 
@@ -100,7 +101,7 @@ export async function main(argv: string[]): Promise<number> {
 		return EXIT.ok;
 	} catch (error) {
 		const failure = error instanceof CliError ? error : new CliError(String(error), EXIT.failed);
-		process.stderr.write(`wfp: ${failure.message}\n`);
+		printNote(`wfp: ${failure.message}`);
 		return failure.exitCode;
 	}
 }

@@ -1,8 +1,42 @@
-// Terminal output: tables, JSON, a spinner and a confirmation prompt (the last two only on a TTY).
+// Terminal output: tables, JSON, a spinner and a confirmation prompt (the last two only on a TTY). What a
+// Worker or a server wrote reaches a terminal only through forStream.
 import { createInterface } from 'node:readline/promises';
 
+// Escape sequences a terminal acts on: CSI (colours, cursor moves, screen clearing; ESC [ or 8-bit CSI),
+// terminated string commands (OSC sets the title or the clipboard, DCS, SOS, PM, APC; ESC ], ESC P, ESC X,
+// ESC ^, ESC _ or their 8-bit forms, ended by BEL or ST), and two-character escapes (ESC c resets the
+// terminal). An unterminated string command loses its introducer only, so the text after it stays visible.
+const ESCAPE_SEQUENCE =
+	/(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]|(?:\x1b[\]PX^_]|[\x90\x98\x9d-\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)|\x1b[\x20-\x2f]*[\x30-\x7e]/g;
+/** C0 controls except tab and line feed, DEL, and C1 controls. */
+const CONTROL_CHARACTER = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * `text` safe to show on a terminal: escape sequences and control characters removed (tabs and line breaks
+ * kept), so that what a Worker or a server wrote cannot move the cursor, rewrite the screen or the window
+ * title, or reach the clipboard.
+ */
+export function sanitizeForTerminal(text: string): string {
+	return text.replace(ESCAPE_SEQUENCE, '').replace(CONTROL_CHARACTER, '');
+}
+
+/** `text` as it goes to `stream`: sanitized when that is a terminal, exact otherwise (`wfp get --source > file.js`). */
+export function forStream(stream: { isTTY?: boolean }, text: string): string {
+	return stream.isTTY ? sanitizeForTerminal(text) : text;
+}
+
+/** Writes `text` to standard output as is, except on a terminal (forStream). */
+export function write(text: string): void {
+	process.stdout.write(forStream(process.stdout, text));
+}
+
 export function print(text: string): void {
-	process.stdout.write(text + '\n');
+	write(text + '\n');
+}
+
+/** A line on standard error (messages, progress), sanitized on a terminal like standard output. */
+export function printNote(text: string): void {
+	process.stderr.write(forStream(process.stderr, text + '\n'));
 }
 
 /** `--json` output: pretty-printed, one document per command. */

@@ -7,6 +7,7 @@ import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
 import { safeEqual } from '../lib/server/secrets';
+import { withoutInternalHeaders } from '../lib/server/user-response';
 
 interface RunnerEnv {
 	LOADER: WorkerLoader;
@@ -91,7 +92,8 @@ export default {
 			return response.text();
 		};
 		try {
-			return await loadUserWorker(env.LOADER, script, readCode, limits, env.USER_OUTBOUND).fetch(forwarded);
+			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
+			return withoutInternalHeaders(await loadUserWorker(env.LOADER, script, readCode, limits, env.USER_OUTBOUND).fetch(forwarded));
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
 		}

@@ -244,6 +244,36 @@ describe('wfp against npm start', () => {
 		expectFailure(await wfp(['get', 'list-a'], env), 1, 'not found: no Worker is named "list-a"');
 		expectFailure(await wfp(['delete', 'nobody', '--yes'], env), 1, 'not found: no Worker is named "nobody"');
 	});
+
+	it("strips a Worker's escape sequences on a terminal, and keeps every byte through a pipe", async () => {
+		// The source holds raw ESC and BEL characters (in a comment); the response body escape sequences that
+		// set the window title, clear the screen and colour the text.
+		const source = 'export default {\n\t// \x1b]0;title from the source\x07\n\tfetch: () => new Response("\\x1b]0;pwned\\x07\\x1b[2J\\x1b[31mred\\x1b[0m\\x9b1m end\\n")\n};\n';
+		expect((await wfp(['deploy', file('hostile.js', source)], env)).code).toBe(0);
+		const piped = await wfp(['get', 'hostile', '--source'], env);
+		expect(piped.stdout).toBe(source);
+		expect((await wfp(['call', 'hostile'], env)).stdout).toContain('\x1b]0;pwned\x07\x1b[2J\x1b[31mred\x1b[0m\x9b1m end\n');
+
+		// On a terminal (a pseudo-terminal from util-linux `script`), errors included.
+		const broken = file('broken-hostile.js', 'export default { fetch() { return "\x1b]0;pwned\x07" + } }\n');
+		const command = [process.execPath, BIN, 'get', 'hostile', '--source', ';', process.execPath, BIN, 'call', 'hostile', ';', process.execPath, BIN, 'deploy', broken]
+			.map((part) => (part === ';' ? part : `'${part}'`))
+			.join(' ');
+		const onTerminal = await new Promise<string>((resolve, reject) => {
+			const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, WFP_URL: app.url }, stdio: ['pipe', 'pipe', 'inherit'] });
+			let output = '';
+			child.stdout.on('data', (chunk) => (output += chunk));
+			child.on('error', reject);
+			child.on('close', () => resolve(output));
+			child.stdin.end();
+		});
+		// A terminal output turns \n into \r\n; the title command goes with its text, the code around it stays.
+		expect(onTerminal).toContain('export default {\r\n\t// \r\n\tfetch: () => new Response(');
+		expect(onTerminal).toContain('red end');
+		expect(onTerminal).toMatch(/wfp: syntax error at line 1/);
+		// The spinner's own line erase (ESC [2K) may appear while a request takes long; nothing else may.
+		expect(onTerminal.replaceAll('\x1b[2K', '')).not.toMatch(/[\x07\x1b\x9b]/);
+	});
 });
 
 describe('wfp against a platform with an admin token', () => {

@@ -25,6 +25,12 @@ export interface PlatformConfig {
 	publicOrigin: string | null;
 	/** PLATFORM_ADMIN_TOKEN: when set, control-plane mutations need it (src/lib/server/auth.ts). */
 	adminToken: string | null;
+	/**
+	 * PLATFORM_CREDENTIAL_HEADERS (comma-separated, lowercase): request headers that authenticate callers to
+	 * the platform or a gateway in front of it, removed before a request reaches a user Worker
+	 * (src/lib/server/user-request.ts).
+	 */
+	credentialHeaders: string[];
 	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string } | null;
 }
 
@@ -102,6 +108,10 @@ export function readConfig(env: Env): PlatformConfig {
 		runner: runnerUrl && runnerSecret ? { url: runnerUrl.replace(/\/$/, ''), secret: runnerSecret } : null,
 		publicOrigin: env.PLATFORM_ORIGIN ? originOf(env.PLATFORM_ORIGIN) : null,
 		adminToken: env.PLATFORM_ADMIN_TOKEN || null,
+		credentialHeaders: (env.PLATFORM_CREDENTIAL_HEADERS ?? '')
+			.split(',')
+			.map((name) => name.trim().toLowerCase())
+			.filter(Boolean),
 		cloudflare
 	};
 }

@@ -1,11 +1,10 @@
 // The dispatch path: /user-workers/<name>/<path> -> that user Worker. src/worker.ts (and, under
 // `vite dev`, hooks.server.ts) hands every request here first; anything that is not the platform's own
 // returns undefined and goes on to SvelteKit's routes.
-import { withoutPlatformCredentials } from './auth';
-import { INTERNAL_HEADER_PREFIX } from './backend';
 import { LimitExceededError, RuntimeUnavailableError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
 import type { Platform } from './platform';
+import { userWorkerRequestHeaders } from './user-request';
 import { hardenUserResponse } from './user-response';
 import { INTERNAL_PREFIX, USER_WORKERS_PREFIX, isUserWorkerPath } from '$lib/paths';
 import { workerNameProblem } from '$lib/worker-name';
@@ -29,8 +28,7 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 	const record = workerNameProblem(name) ? null : await platform.registry.lookup(name);
 	if (!record) return notFound(name);
 
-	const headers = withoutPlatformCredentials(request.headers, platform.config);
-	for (const key of [...headers.keys()]) if (key.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(key);
+	const headers = userWorkerRequestHeaders(request.headers, platform.config);
 	headers.set('x-forwarded-prefix', USER_WORKERS_PREFIX + name);
 	const forwarded = new Request(url.origin + path + url.search, {
 		method: request.method,

@@ -1,19 +1,42 @@
 // What a user Worker's response may carry on the platform's origin. User pages are served under the
 // platform's own origin, so every response is put in a CSP sandbox (an opaque origin: no access to the
 // platform's cookies, storage or same-origin API calls) and loses the headers that act on the origin.
+import { INTERNAL_HEADER_PREFIX } from './backend';
 
 /** The sandbox every user response gets; a Worker's own policy can only narrow it. */
 export const USER_SANDBOX_FLAGS = ['allow-scripts', 'allow-forms', 'allow-popups', 'allow-modals'] as const;
 const USER_SANDBOX = `sandbox ${USER_SANDBOX_FLAGS.join(' ')}`;
 
 /**
- * Response headers a user Worker may not set: cookies would land on the platform's origin (its session
- * included), Clear-Site-Data would wipe the operator's session. Hop-by-hop headers describe one connection,
- * not the response, and are cleaned as a proxy must.
+ * Response headers a user Worker may not set. A user Worker owns the responses it sends, not the origin
+ * they are served on, so the rule is: a header whose effect reaches beyond this one response (the whole
+ * origin, later visits, the connection) is dropped; a header that describes this response is kept.
+ * SECURITY.md lists these with their reasons.
  */
-const DROPPED_HEADERS = [
+export const DROPPED_HEADERS = [
+	// Cookies would land on the platform's origin (its session included); Clear-Site-Data would wipe the
+	// operator's session and storage.
 	'set-cookie',
+	'set-cookie2',
 	'clear-site-data',
+	// Act on the whole origin for a time: error reports and their collectors (NEL, Report-To,
+	// Reporting-Endpoints), other servers for the origin (Alt-Svc), https only (HSTS), certificate pins,
+	// client hints the browser sends to every page of the origin, origin-keyed agent clusters, and the scope
+	// a service worker may claim.
+	'nel',
+	'report-to',
+	'reporting-endpoints',
+	'alt-svc',
+	'strict-transport-security',
+	'expect-ct',
+	'public-key-pins',
+	'public-key-pins-report-only',
+	'accept-ch',
+	'accept-ch-lifetime',
+	'critical-ch',
+	'origin-agent-cluster',
+	'service-worker-allowed',
+	// Hop-by-hop: they describe one connection, not the response, and are cleaned as a proxy must.
 	'connection',
 	'keep-alive',
 	'proxy-authenticate',
@@ -22,6 +45,19 @@ const DROPPED_HEADERS = [
 	'transfer-encoding',
 	'upgrade'
 ];
+
+/**
+ * The response without the headers that carry the platform's own instructions between its processes
+ * (`x-wfp-*`, such as the runner's failure report): only the platform sets them, never a user Worker.
+ */
+export function withoutInternalHeaders(response: Response): Response {
+	const internal = [...response.headers.keys()].filter((name) => name.startsWith(INTERNAL_HEADER_PREFIX));
+	if (!internal.length) return response;
+	// Built from the response itself so the runtime keeps what is not a header (a WebSocket).
+	const cleaned = new Response(response.body, response);
+	for (const name of internal) cleaned.headers.delete(name);
+	return cleaned;
+}
 
 /**
  * The Worker's Content-Security-Policy with the platform's sandbox in each of its policies. A policy that
@@ -57,6 +93,7 @@ export function hardenUserResponse(response: Response): Response {
 	// Headers named in Connection are hop-by-hop too.
 	for (const name of response.headers.get('connection')?.split(',') ?? []) headers.delete(name.trim());
 	for (const name of DROPPED_HEADERS) headers.delete(name);
+	for (const name of [...headers.keys()]) if (name.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(name);
 	headers.set('content-security-policy', mergeContentSecurityPolicy(response.headers.get('content-security-policy')));
 	return hardened;
 }

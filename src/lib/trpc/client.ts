@@ -16,6 +16,8 @@ export function createPlatformClient(baseUrl: string, options: PlatformClientOpt
 		links: [
 			httpBatchLink({
 				url: `${baseUrl.replace(/\/$/, '')}/api/trpc`,
+				// The server refuses larger batches (MAX_BATCH_CALLS in src/lib/server/api-limits.ts).
+				maxItems: 10,
 				headers: () => (options.token ? { authorization: `Bearer ${options.token}` } : {}),
 				fetch: options.fetch
 			})

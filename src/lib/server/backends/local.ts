@@ -6,6 +6,7 @@ import type { PlatformConfig } from '../config';
 import type { ScriptRef, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker } from '../user-worker-loader';
+import { withoutInternalHeaders } from '../user-response';
 import { safeEqual } from '../secrets';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../runner-protocol';
 
@@ -86,6 +87,6 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 			if (response.status === 404) throw new ScriptMissingError(script.scriptId);
 			throw new Error(decodeURIComponent(failure));
 		}
-		return response;
+		return withoutInternalHeaders(response);
 	};
 }

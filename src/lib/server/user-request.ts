@@ -1,0 +1,45 @@
+// What a user Worker receives of its caller's request: everything the caller sent for the Worker, nothing
+// that proves who the caller is to the platform or to a gateway in front of it. A user Worker that saw
+// those could replay them against the platform (or any other app behind the same gateway).
+import { withoutPlatformCredentials } from './auth';
+import { INTERNAL_HEADER_PREFIX } from './backend';
+import type { PlatformConfig } from './config';
+
+/**
+ * Cloudflare Access, when the platform sits behind it: the signed token of the signed-in person (also the
+ * CF_Authorization cookie), a service token's id and secret, and the person's address.
+ */
+export const ACCESS_CREDENTIAL_HEADERS = [
+	'cf-access-jwt-assertion',
+	'cf-access-client-id',
+	'cf-access-client-secret',
+	'cf-access-authenticated-user-email'
+] as const;
+
+/** Cloudflare Access's cookies: the token itself, the binding cookie that ties it to a browser, the app session. */
+export const ACCESS_COOKIES = ['CF_Authorization', 'CF_Binding', 'CF_AppSession'] as const;
+
+/** The `Cookie` header without the cookies named in `names` (names are case-sensitive); removed when none is left. */
+export function removeCookies(headers: Headers, names: ReadonlySet<string>): void {
+	const cookie = headers.get('cookie');
+	if (cookie === null) return;
+	const kept = cookie
+		.split(';')
+		.map((pair) => pair.trim())
+		.filter((pair) => pair !== '' && !names.has(pair.split('=')[0].trim()));
+	if (kept.length) headers.set('cookie', kept.join('; '));
+	else headers.delete('cookie');
+}
+
+/**
+ * The headers a user Worker receives: the caller's, without the platform's session and admin token
+ * (auth.ts), Cloudflare Access's credentials, the headers named in PLATFORM_CREDENTIAL_HEADERS, and the
+ * platform's internal `x-wfp-*` headers.
+ */
+export function userWorkerRequestHeaders(headers: Headers, config: PlatformConfig): Headers {
+	const cleaned = withoutPlatformCredentials(headers, config);
+	for (const name of [...ACCESS_CREDENTIAL_HEADERS, ...config.credentialHeaders]) cleaned.delete(name);
+	for (const name of [...cleaned.keys()]) if (name.startsWith(INTERNAL_HEADER_PREFIX)) cleaned.delete(name);
+	removeCookies(cleaned, new Set(ACCESS_COOKIES));
+	return cleaned;
+}
