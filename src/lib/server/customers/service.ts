@@ -144,21 +144,16 @@ export function createCustomerService(deps: { config: PlatformConfig; store: Cus
 	};
 }
 
-function customerName(name: string): string {
-	const trimmed = name.trim();
-	if (!trimmed) throw new InputError('name', 'name is required');
-	if (trimmed.length > CUSTOMER_NAME_MAX_LENGTH)
-		throw new InputError('name', `name is ${trimmed.length} characters long; the limit is ${CUSTOMER_NAME_MAX_LENGTH}`);
+/** `value` trimmed; refused when empty (`whenEmpty` says what to give) or longer than `max`. */
+function shortText(field: string, value: string, max: number, whenEmpty: string): string {
+	const trimmed = value.trim();
+	if (!trimmed) throw new InputError(field, `${field} is required${whenEmpty}`);
+	if (trimmed.length > max) throw new InputError(field, `${field} is ${trimmed.length} characters long; the limit is ${max}`);
 	return trimmed;
 }
 
-function tokenLabel(label: string): string {
-	const trimmed = label.trim();
-	if (!trimmed) throw new InputError('label', 'label is required: say what the token is for (e.g. "CI")');
-	if (trimmed.length > TOKEN_LABEL_MAX_LENGTH)
-		throw new InputError('label', `label is ${trimmed.length} characters long; the limit is ${TOKEN_LABEL_MAX_LENGTH}`);
-	return trimmed;
-}
+const customerName = (name: string) => shortText('name', name, CUSTOMER_NAME_MAX_LENGTH, '');
+const tokenLabel = (label: string) => shortText('label', label, TOKEN_LABEL_MAX_LENGTH, ': say what the token is for (e.g. "CI")');
 
 function planOf(plan: Plan): Plan {
 	for (const key of ['maxWorkers', 'maxScriptBytes', 'cpuMs', 'subRequests'] as const) {
