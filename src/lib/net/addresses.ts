@@ -160,13 +160,13 @@ export function machineAddresses(interfaces: Record<string, readonly { address: 
 	return addresses;
 }
 
+/** A range's rule first (127.0.0.1 is "loopback" though it is this machine's too), then this machine's addresses. */
 function ipv4Rule(value: number, thisMachine: ReadonlySet<string> | undefined): string | null {
-	if (thisMachine?.has(formatIPv4(value))) return 'this machine';
 	for (const [base, prefix, rule] of REFUSED_IPV4) {
-		const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+		const mask = (0xffffffff << (32 - prefix)) >>> 0;
 		if (((value & mask) >>> 0) === base) return rule;
 	}
-	return null;
+	return thisMachine?.has(formatIPv4(value)) ? 'this machine' : null;
 }
 
 /** The rule for an IPv4 address carried inside an IPv6 one, naming how it is carried. */
@@ -176,7 +176,11 @@ function embeddedRule(value: number, form: string, thisMachine: ReadonlySet<stri
 }
 
 function ipv6Rule(g: readonly number[], thisMachine: ReadonlySet<string> | undefined): string | null {
-	if (thisMachine?.has(formatIPv6(g))) return 'this machine';
+	const rule = ipv6RangeRule(g, thisMachine);
+	return rule ?? (thisMachine?.has(formatIPv6(g)) ? 'this machine' : null);
+}
+
+function ipv6RangeRule(g: readonly number[], thisMachine: ReadonlySet<string> | undefined): string | null {
 	const v4Tail = ((g[6] << 16) | g[7]) >>> 0;
 	const zeros = (from: number, to: number) => g.slice(from, to).every((group) => group === 0);
 	if (zeros(0, 8)) return 'unspecified';
