@@ -41,8 +41,9 @@ export function egressTestSettings(env) {
 }
 
 /**
+ * `tlsCa`: the certificates TLS connections trust instead of Node's default roots (tests only).
  * @param {{ secret: string, host?: string, port?: number, resolve?: Resolver,
- *   testHosts?: Record<string, string>, testAllow?: string[],
+ *   testHosts?: Record<string, string>, testAllow?: string[], tlsCa?: string[],
  *   connectTimeoutMs?: number, maxHeaderBytes?: number, maxSockets?: number, log?: (message: string) => void }} options
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
@@ -53,6 +54,7 @@ export async function startEgressProxy({
 	resolve = systemResolver,
 	testHosts,
 	testAllow = [],
+	tlsCa,
 	connectTimeoutMs = 10_000,
 	maxHeaderBytes = 32 * 1024,
 	maxSockets = 256,
@@ -64,7 +66,7 @@ export async function startEgressProxy({
 	// Connections to the internet are kept alive and reused, at most maxSockets at a time per protocol.
 	const agents = {
 		'http:': new http.Agent({ keepAlive: true, maxTotalSockets: maxSockets, maxFreeSockets: 32 }),
-		'https:': new https.Agent({ keepAlive: true, maxTotalSockets: maxSockets, maxFreeSockets: 32 })
+		'https:': new https.Agent({ keepAlive: true, maxTotalSockets: maxSockets, maxFreeSockets: 32, ...(tlsCa && { ca: tlsCa }) })
 	};
 	// This machine's addresses, read again at most every 10 s (interfaces come and go).
 	const machine = { addresses: machineAddresses(networkInterfaces()), readAt: Date.now() };

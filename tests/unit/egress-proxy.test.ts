@@ -3,7 +3,13 @@
 // as in production.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { startEgressProxy } from '../../scripts/egress-proxy.js';
 import { EGRESS_HEADERS } from '$lib/net/egress';
 
@@ -18,6 +24,10 @@ interface Seen {
 
 let upstream: Server;
 let upstreamPort: number;
+/** An https server whose certificate names internet.test only; the proxy trusts it for this test. */
+let tlsUpstream: Server;
+let tlsPort: number;
+const tlsServerNames: (string | false)[] = [];
 const seen: Seen[] = [];
 let proxy: Awaited<ReturnType<typeof startEgressProxy>>;
 const resolverCalls: string[] = [];
@@ -26,6 +36,7 @@ const dnsAnswers: Record<string, { address: string; family: number }[]> = {
 	'internet.test': [{ address: '127.0.0.1', family: 4 }],
 	'sneaky.test': [{ address: '127.0.0.1', family: 4 }],
 	'sneaky6.test': [{ address: '::1', family: 6 }],
+	'other-name.test': [{ address: '127.0.0.1', family: 4 }],
 	// The first address is the test server's (allowed); the second is refused, so the name is refused.
 	// Every address here is loopback or unroutable, so even a broken check sends no traffic off this machine.
 	'mixed.test': [
@@ -45,6 +56,19 @@ beforeAll(async () => {
 	});
 	await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
 	upstreamPort = (upstream.address() as AddressInfo).port;
+
+	const certDir = mkdtempSync(join(tmpdir(), 'wfp-egress-tls-'));
+	execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1', '-subj', '/CN=internet.test',
+		'-addext', 'subjectAltName=DNS:internet.test', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')], { stdio: 'ignore' });
+	const [key, cert] = ['key.pem', 'cert.pem'].map((file) => readFileSync(join(certDir, file), 'utf8'));
+	rmSync(certDir, { recursive: true, force: true });
+	tlsUpstream = createTlsServer({ key, cert }, (request, response) => {
+		tlsServerNames.push((request.socket as TLSSocket).servername);
+		response.end('hello over TLS');
+	});
+	await new Promise<void>((resolve) => tlsUpstream.listen(0, '127.0.0.1', resolve));
+	tlsPort = (tlsUpstream.address() as AddressInfo).port;
+
 	proxy = await startEgressProxy({
 		secret: SECRET,
 		resolve: async (name: string) => {
@@ -53,7 +77,8 @@ beforeAll(async () => {
 			if (!answer) throw Object.assign(new Error(`unknown name ${name}`), { code: 'ENOTFOUND' });
 			return answer;
 		},
-		testAllow: [`127.0.0.1:${upstreamPort}`],
+		testAllow: [`127.0.0.1:${upstreamPort}`, `127.0.0.1:${tlsPort}`],
+		tlsCa: [cert],
 		maxHeaderBytes: 8 * 1024,
 		log: () => {}
 	});
@@ -61,6 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
 	await proxy?.stop();
 	await new Promise((resolve) => upstream?.close(resolve));
+	await new Promise((resolve) => tlsUpstream?.close(resolve));
 });
 
 /** A request to the proxy as the runner's UserOutbound sends it. */
@@ -161,6 +187,20 @@ describe('egress proxy', () => {
 		expect(response.status).toBe(302);
 		expect(response.headers.get('location')).toBe('http://127.0.0.1:1/');
 		expect(seen.map((request) => request.url)).toEqual(['/redirect']);
+	});
+
+	it('verifies TLS certificates against the host name, sent as SNI, while connecting to the checked address', async () => {
+		tlsServerNames.length = 0;
+		const good = await viaProxy(`https://internet.test:${tlsPort}/`);
+		expect(good.status).toBe(200);
+		expect(await good.text()).toBe('hello over TLS');
+		expect(tlsServerNames).toEqual(['internet.test']);
+
+		for (const host of ['other-name.test', '127.0.0.1']) {
+			const wrongName = await viaProxy(`https://${host}:${tlsPort}/`);
+			expect(wrongName.status, host).toBe(502);
+			expect(decodeURIComponent(wrongName.headers.get(EGRESS_HEADERS.error)!), host).toBe(`https://${host}:${tlsPort}: ERR_TLS_CERT_ALTNAME_INVALID`);
+		}
 	});
 
 	it('reports names that do not resolve and refused connections as network errors', async () => {

@@ -216,5 +216,6 @@ export function refusalFor(address: string, thisMachine?: ReadonlySet<string>): 
 	const parsed = parseAddress(address);
 	if (!parsed) return { address, rule: 'not an IP address' };
 	const rule = parsed.version === 4 ? ipv4Rule(parsed.value, thisMachine) : ipv6Rule(parsed.groups, thisMachine);
-	return rule && { address: parsed.version === 4 ? formatIPv4(parsed.value) : formatIPv6(parsed.groups), rule };
+	if (rule === null) return null;
+	return { address: parsed.version === 4 ? formatIPv4(parsed.value) : formatIPv6(parsed.groups), rule };
 }
