@@ -75,17 +75,19 @@ export async function startEgressProxy({
 		return machine.addresses;
 	};
 
-	/** @param {http.ServerResponse} response @param {number} status @param {string} message */
-	const answer = (response, status, message) => {
-		response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(message) });
-		response.end(message);
-	};
-	/** A failure the runner turns into a rejected fetch(), as a network error would be without the proxy. */
-	const networkError = (/** @type {http.ServerResponse} */ response, /** @type {string} */ message) => {
-		if (response.headersSent) return void response.destroy();
-		response.writeHead(502, { [EGRESS_HEADERS.error]: encodeURIComponent(message), 'content-length': 0 });
-		response.end();
-	};
+	/**
+	 * What the proxy answers itself: a refusal or bad request (a body the user Worker reads), or a network
+	 * failure (a header the runner turns into a rejected fetch(), as without the proxy).
+	 * @typedef {{ status: number, message: string, networkError?: boolean }} OwnAnswer
+	 * @typedef {{ target: URL, hostname: string, port: number, pinned: ResolvedAddress, headers: Record<string, string[]> }} CheckedRequest
+	 */
+	/** @param {OwnAnswer} own @returns {{ status: number, headers: Record<string, string | number>, body: string }} */
+	const ownResponse = ({ status, message, networkError }) =>
+		networkError
+			? { status, headers: { [EGRESS_HEADERS.error]: encodeURIComponent(message), 'content-length': 0 }, body: '' }
+			: { status, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(message) }, body: message };
+	/** @param {string} message @returns {OwnAnswer} */
+	const networkError = (message) => ({ status: 502, message, networkError: true });
 
 	/** @param {string} hostname @returns {Promise<ResolvedAddress[]>} */
 	async function addressesOf(hostname) {
@@ -98,17 +100,21 @@ export async function startEgressProxy({
 		return resolve(name);
 	}
 
-	/** @param {http.IncomingMessage} request @param {http.ServerResponse} response */
-	async function handle(request, response) {
+	/**
+	 * The caller's secret, the target URL, every address its host resolves to: either the checked request
+	 * (with the address to connect to and the headers to send) or what to answer instead.
+	 * @param {http.IncomingMessage} request @returns {Promise<CheckedRequest | OwnAnswer>}
+	 */
+	async function check(request) {
 		const presented = Buffer.from(String(request.headers[EGRESS_HEADERS.secret] ?? ''));
-		if (presented.length !== secretBytes.length || !timingSafeEqual(presented, secretBytes)) return answer(response, 403, 'forbidden');
+		if (presented.length !== secretBytes.length || !timingSafeEqual(presented, secretBytes)) return { status: 403, message: 'forbidden' };
 		let target;
 		try {
 			target = new URL(String(request.headers[EGRESS_HEADERS.url]));
 		} catch {
-			return answer(response, 400, `${EGRESS_HEADERS.url} must be an absolute URL`);
+			return { status: 400, message: `${EGRESS_HEADERS.url} must be an absolute URL` };
 		}
-		if (target.protocol !== 'http:' && target.protocol !== 'https:') return answer(response, 400, `only http: and https: URLs, not ${target.protocol}`);
+		if (target.protocol !== 'http:' && target.protocol !== 'https:') return { status: 400, message: `only http: and https: URLs, not ${target.protocol}` };
 		const hostname = hostOf(target);
 		const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
 
@@ -116,12 +122,12 @@ export async function startEgressProxy({
 		try {
 			addresses = await addressesOf(hostname);
 		} catch (error) {
-			return networkError(response, `could not resolve ${hostname}: ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error}`);
+			return networkError(`could not resolve ${hostname}: ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error}`);
 		}
-		if (addresses.length === 0) return networkError(response, `could not resolve ${hostname}: no addresses`);
+		if (addresses.length === 0) return networkError(`could not resolve ${hostname}: no addresses`);
 		for (const { address } of addresses) {
 			const refusal = refusalFor(address, thisMachine());
-			if (refusal && !testAllow.includes(`${refusal.address}:${port}`)) return answer(response, 403, refusalMessage(refusal, hostname));
+			if (refusal && !testAllow.includes(`${refusal.address}:${port}`)) return { status: 403, message: refusalMessage(refusal, hostname) };
 		}
 		const pinned = { address: /** @type {string} */ (canonicalAddress(addresses[0].address)), family: addresses[0].family };
 
@@ -132,14 +138,22 @@ export async function startEgressProxy({
 			if (CONNECTION_HEADERS.test(name) || named.includes(name) || name.startsWith(EGRESS_HEADER_PREFIX)) continue;
 			(headers[name] ??= []).push(request.rawHeaders[i + 1]);
 		}
+		return { target, hostname, port, pinned, headers };
+	}
+
+	/**
+	 * The request to the checked address, given up if it has not connected within connectTimeoutMs.
+	 * @param {CheckedRequest} checked @param {string | undefined} method @param {Record<string, string>} [extraHeaders]
+	 */
+	function connect({ target, hostname, port, pinned, headers }, method, extraHeaders = {}) {
 		const isHttps = target.protocol === 'https:';
 		const upstream = (isHttps ? https : http).request({
-			agent: agents[target.protocol],
+			agent: agents[/** @type {'http:' | 'https:'} */ (target.protocol)],
 			host: hostname,
 			port,
 			path: target.pathname + target.search,
-			method: request.method,
-			headers,
+			method,
+			headers: { ...headers, ...extraHeaders },
 			maxHeaderSize: maxHeaderBytes,
 			// The address checked above, whatever DNS answers now; Node asks with `all` when it races families.
 			lookup: (_name, options, callback) =>
@@ -151,21 +165,40 @@ export async function startEgressProxy({
 			if (!socket.connecting) clearTimeout(connectTimer);
 			else socket.once('connect', () => clearTimeout(connectTimer));
 		});
+		upstream.on('close', () => clearTimeout(connectTimer));
+		return upstream;
+	}
+
+	/** The response's headers minus those of its connection, as a flat list of names and values. */
+	const responseHeaders = (/** @type {http.IncomingMessage} */ answered) => {
+		const forwarded = [];
+		for (let i = 0; i < answered.rawHeaders.length; i += 2) {
+			const name = answered.rawHeaders[i].toLowerCase();
+			if (!/^(connection|keep-alive|transfer-encoding|proxy-.*)$/.test(name) && !name.startsWith(EGRESS_HEADER_PREFIX))
+				forwarded.push(answered.rawHeaders[i], answered.rawHeaders[i + 1]);
+		}
+		return forwarded;
+	};
+	/** @param {CheckedRequest} checked @param {unknown} error */
+	const failure = ({ target }, error) => networkError(`${target.protocol}//${target.host}: ${/** @type {NodeJS.ErrnoException} */ (error).code ?? /** @type {Error} */ (error).message}`);
+
+	/** @param {http.IncomingMessage} request @param {http.ServerResponse} response */
+	async function handle(request, response) {
+		const checked = await check(request);
+		if ('status' in checked) {
+			const own = ownResponse(checked);
+			return void response.writeHead(own.status, own.headers).end(own.body);
+		}
+		const upstream = connect(checked, request.method);
 		upstream.on('response', (answered) => {
-			clearTimeout(connectTimer);
-			const forwarded = [];
-			for (let i = 0; i < answered.rawHeaders.length; i += 2) {
-				const name = answered.rawHeaders[i].toLowerCase();
-				if (!/^(connection|keep-alive|transfer-encoding|proxy-.*)$/.test(name) && !name.startsWith(EGRESS_HEADER_PREFIX))
-					forwarded.push(answered.rawHeaders[i], answered.rawHeaders[i + 1]);
-			}
-			response.writeHead(answered.statusCode ?? 502, answered.statusMessage, forwarded);
+			response.writeHead(answered.statusCode ?? 502, answered.statusMessage, responseHeaders(answered));
 			answered.pipe(response);
 			answered.on('error', () => response.destroy());
 		});
 		upstream.on('error', (error) => {
-			clearTimeout(connectTimer);
-			networkError(response, `${target.protocol}//${target.host}: ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error.message}`);
+			if (response.headersSent) return void response.destroy();
+			const own = ownResponse(failure(checked, error));
+			response.writeHead(own.status, own.headers).end(own.body);
 		});
 		// The user Worker going away (its request cancelled) ends the upstream request too.
 		response.on('close', () => {
@@ -174,12 +207,51 @@ export async function startEgressProxy({
 		request.pipe(upstream);
 	}
 
+	/**
+	 * A WebSocket (or other protocol upgrade), checked like any request; once the server switches
+	 * protocols, bytes flow both ways untouched.
+	 * @param {http.IncomingMessage} request @param {import('node:stream').Duplex} socket @param {Buffer} head
+	 */
+	async function handleUpgrade(request, socket, head) {
+		socket.on('error', () => socket.destroy());
+		/** @param {number} status @param {string | undefined} statusMessage @param {(string | number)[]} headers */
+		const writeHead = (status, statusMessage, headers) => {
+			let text = `HTTP/1.1 ${status} ${statusMessage ?? http.STATUS_CODES[status] ?? ''}\r\n`;
+			for (let i = 0; i < headers.length; i += 2) text += `${headers[i]}: ${headers[i + 1]}\r\n`;
+			socket.write(`${text}\r\n`);
+		};
+		/** @param {OwnAnswer} answer */
+		const answerOwn = (answer) => {
+			const own = ownResponse(answer);
+			writeHead(own.status, undefined, [...Object.entries(own.headers).flat(), 'connection', 'close']);
+			socket.end(own.body);
+		};
+		const checked = await check(request);
+		if ('status' in checked) return answerOwn(checked);
+		const upstream = connect(checked, request.method, { connection: 'Upgrade', upgrade: String(request.headers.upgrade) });
+		upstream.on('upgrade', (answered, upstreamSocket, upstreamHead) => {
+			writeHead(101, answered.statusMessage, [...responseHeaders(answered), 'connection', 'Upgrade', 'upgrade', String(answered.headers.upgrade)]);
+			if (upstreamHead.length) socket.write(upstreamHead);
+			if (head.length) upstreamSocket.write(head);
+			upstreamSocket.on('error', () => socket.destroy());
+			socket.on('close', () => upstreamSocket.destroy());
+			upstreamSocket.on('close', () => socket.destroy());
+			upstreamSocket.pipe(socket).pipe(upstreamSocket);
+		});
+		// The server declined to switch protocols: its answer goes back as is.
+		upstream.on('response', (answered) => {
+			writeHead(answered.statusCode ?? 502, answered.statusMessage, [...responseHeaders(answered), 'connection', 'close']);
+			answered.pipe(socket);
+		});
+		upstream.on('error', (error) => answerOwn(failure(checked, error)));
+		upstream.end();
+	}
+
 	const server = http.createServer({ maxHeaderSize: maxHeaderBytes, headersTimeout: 10_000 }, (request, response) => {
-		handle(request, response).catch((error) => networkError(response, String(error?.message ?? error)));
+		handle(request, response).catch((error) => response.destroy(error));
 	});
-	// A WebSocket or other upgrade is not proxied: the user Worker's fetch() gets a clear answer.
-	server.on('upgrade', (_request, socket) => {
-		socket.end('HTTP/1.1 501 Not Implemented\r\ncontent-type: text/plain\r\nconnection: close\r\n\r\nthe local runner does not proxy WebSocket connections from user Workers');
+	server.on('upgrade', (request, socket, head) => {
+		handleUpgrade(request, socket, head).catch(() => socket.destroy());
 	});
 	await new Promise((resolve, reject) => {
 		server.once('error', reject);
