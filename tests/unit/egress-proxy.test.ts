@@ -27,7 +27,7 @@ let upstreamPort: number;
 /** An https server whose certificate names internet.test only; the proxy trusts it for this test. */
 let tlsUpstream: Server;
 let tlsPort: number;
-const tlsServerNames: (string | false)[] = [];
+const tlsServerNames: (string | false | null)[] = [];
 const seen: Seen[] = [];
 let proxy: Awaited<ReturnType<typeof startEgressProxy>>;
 const resolverCalls: string[] = [];
