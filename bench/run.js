@@ -8,6 +8,7 @@ import { load, median } from './load.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
 import { renderReport } from './report.js';
 import { startBare, startDirect, startLoaderOnly, startOurs } from './targets.js';
+import { measureEgressCost } from './egress.js';
 
 const settings = {
 	rounds: Number(process.env.BENCH_ROUNDS || 3),
@@ -125,6 +126,7 @@ try {
 		coldWarm,
 		list,
 		memory,
+		egress: await measureEgressCost(settings, log),
 		durationSeconds: Math.round((Date.now() - benchStarted) / 1000)
 	};
 	writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, '\t') + '\n');
