@@ -4,9 +4,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTlsServer } from 'node:https';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { connect as connectSocket, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
@@ -97,6 +97,18 @@ function viaProxy(target: string, init: RequestInit & { headers?: Record<string,
 		headers: { ...init.headers, [EGRESS_HEADERS.url]: target, [EGRESS_HEADERS.secret]: init.headers?.[EGRESS_HEADERS.secret] ?? SECRET }
 	});
 }
+
+/**
+ * A loopback listener that never accepts: a backlog of one (0 means Node's default) and an event loop blocked as soon as it listens.
+ * Once the backlog is full, the kernel leaves further connection attempts hanging. Prints its port.
+ */
+const NEVER_ACCEPTING_LISTENER = `
+const server = require('node:net').createServer();
+server.listen({ port: 0, host: '127.0.0.1', backlog: 1 }, () => {
+	process.stdout.write(server.address().port + '\\n');
+	Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30_000);
+});
+`;
 
 /** node:http, which sends any header (fetch() drops Connection and the headers it names). */
 function rawRequest(headers: Record<string, string>): Promise<{ status: number }> {
@@ -200,6 +212,29 @@ describe('egress proxy', () => {
 			const wrongName = await viaProxy(`https://${host}:${tlsPort}/`);
 			expect(wrongName.status, host).toBe(502);
 			expect(decodeURIComponent(wrongName.headers.get(EGRESS_HEADERS.error)!), host).toBe(`https://${host}:${tlsPort}: ERR_TLS_CERT_ALTNAME_INVALID`);
+		}
+	});
+
+	it('gives up on a connection that is not made within connectTimeoutMs', async () => {
+		const listener = spawn(process.execPath, ['-e', NEVER_ACCEPTING_LISTENER], { stdio: ['ignore', 'pipe', 'inherit'] });
+		const fillers: Socket[] = [];
+		let impatient: Awaited<ReturnType<typeof startEgressProxy>> | undefined;
+		try {
+			const port = Number(await new Promise<string>((resolve) => listener.stdout.once('data', (chunk) => resolve(String(chunk)))));
+			// Fill the backlog: the first connections complete, the next ones wait.
+			for (let i = 0; i < 3; i++) fillers.push(connectSocket(port, '127.0.0.1').on('error', () => {}));
+			await new Promise((resolve) => fillers[0].once('connect', resolve));
+			impatient = await startEgressProxy({ secret: SECRET, testHosts: { 'slow.test': '127.0.0.1' }, testAllow: [`127.0.0.1:${port}`], connectTimeoutMs: 300, log: () => {} });
+			const response = await fetch(impatient.url, {
+				headers: { [EGRESS_HEADERS.url]: `http://slow.test:${port}/`, [EGRESS_HEADERS.secret]: SECRET },
+				signal: AbortSignal.timeout(3000)
+			});
+			expect(response.status).toBe(502);
+			expect(decodeURIComponent(response.headers.get(EGRESS_HEADERS.error)!)).toBe(`http://slow.test:${port}: connecting to slow.test:${port} timed out after 300 ms`);
+		} finally {
+			fillers.forEach((socket) => socket.destroy());
+			listener.kill('SIGKILL');
+			await impatient?.stop();
 		}
 	});
 
