@@ -103,7 +103,7 @@ describe('egress by address', () => {
 				new RegExp(`^user Workers may not connect to \\S+ \\((loopback|this machine)\\), which ${names[i].replace(/\./g, '\\.')} resolves to; see SECURITY\\.md$`)
 			);
 		}
-		// The redirect was followed by the Worker's fetch() and refused on its second hop, not on the first.
+		// The Worker's fetch() follows the redirect; its second hop is refused, not its first.
 		expect(internetRequests).toEqual(['POST /redirect']);
 		expect(await (await fetch(`${app.url}/user-workers/victim/`)).text()).toBe('original');
 		expect((await app.client.workers.get.query({ name: 'victim' })).code).toBe(ORIGINAL);
