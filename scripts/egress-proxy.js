@@ -3,8 +3,8 @@
 // loopback only and serves only callers that present the runner secret. For each request it
 //  - resolves the host name (all addresses) and refuses with 403 if ANY of them is refused by
 //    src/lib/net/addresses.ts (loopback, private, link-local/metadata, …, every address of this machine);
-//  - connects to the address it checked: the connection's `lookup` returns that address, so a second DNS
-//    answer (DNS rebinding) cannot swap it; TLS still verifies the certificate against the host name (SNI);
+//  - connects to an address it checked: the connection's `lookup` returns the checked addresses, so a second
+//    DNS answer (DNS rebinding) cannot swap them; TLS still verifies the certificate against the host name (SNI);
 //  - never follows redirects: a 3xx goes back as is, and the user Worker's next hop comes through here again.
 import http from 'node:http';
 import https from 'node:https';
@@ -79,7 +79,7 @@ export async function startEgressProxy({
 	 * What the proxy answers itself: a refusal or bad request (a body the user Worker reads), or a network
 	 * failure (a header the runner turns into a rejected fetch(), as without the proxy).
 	 * @typedef {{ status: number, message: string, networkError?: boolean }} OwnAnswer
-	 * @typedef {{ target: URL, hostname: string, port: number, pinned: ResolvedAddress, headers: Record<string, string[]> }} CheckedRequest
+	 * @typedef {{ target: URL, hostname: string, port: number, addresses: ResolvedAddress[], headers: Record<string, string[]> }} CheckedRequest
 	 */
 	/** @param {OwnAnswer} own @returns {{ status: number, headers: Record<string, string | number>, body: string }} */
 	const ownResponse = ({ status, message, networkError }) =>
@@ -118,18 +118,18 @@ export async function startEgressProxy({
 		const hostname = hostOf(target);
 		const port = Number(target.port) || (target.protocol === 'https:' ? 443 : 80);
 
-		let addresses;
+		let resolved;
 		try {
-			addresses = await addressesOf(hostname);
+			resolved = await addressesOf(hostname);
 		} catch (error) {
 			return networkError(`could not resolve ${hostname}: ${/** @type {NodeJS.ErrnoException} */ (error).code ?? error}`);
 		}
-		if (addresses.length === 0) return networkError(`could not resolve ${hostname}: no addresses`);
-		for (const { address } of addresses) {
+		if (resolved.length === 0) return networkError(`could not resolve ${hostname}: no addresses`);
+		for (const { address } of resolved) {
 			const refusal = refusalFor(address, thisMachine());
 			if (refusal && !testAllow.includes(`${refusal.address}:${port}`)) return { status: 403, message: refusalMessage(refusal, hostname) };
 		}
-		const pinned = { address: /** @type {string} */ (canonicalAddress(addresses[0].address)), family: addresses[0].family };
+		const addresses = resolved.map(({ address, family }) => ({ address: /** @type {string} */ (canonicalAddress(address)), family }));
 
 		const headers = /** @type {Record<string, string[]>} */ ({});
 		const named = String(request.headers.connection ?? '').toLowerCase().split(',').map((name) => name.trim());
@@ -138,14 +138,14 @@ export async function startEgressProxy({
 			if (CONNECTION_HEADERS.test(name) || named.includes(name) || name.startsWith(EGRESS_HEADER_PREFIX)) continue;
 			(headers[name] ??= []).push(request.rawHeaders[i + 1]);
 		}
-		return { target, hostname, port, pinned, headers };
+		return { target, hostname, port, addresses, headers };
 	}
 
 	/**
-	 * The request to the checked address, given up if it has not connected within connectTimeoutMs.
+	 * The request to a checked address, given up if it has not connected within connectTimeoutMs.
 	 * @param {CheckedRequest} checked @param {string | undefined} method @param {Record<string, string>} [extraHeaders]
 	 */
-	function connect({ target, hostname, port, pinned, headers }, method, extraHeaders = {}) {
+	function connect({ target, hostname, port, addresses, headers }, method, extraHeaders = {}) {
 		const isHttps = target.protocol === 'https:';
 		const upstream = (isHttps ? https : http).request({
 			agent: agents[/** @type {'http:' | 'https:'} */ (target.protocol)],
@@ -155,9 +155,10 @@ export async function startEgressProxy({
 			method,
 			headers: { ...headers, ...extraHeaders },
 			maxHeaderSize: maxHeaderBytes,
-			// The address checked above, whatever DNS answers now; Node asks with `all` when it races families.
+			// The addresses checked above, whatever DNS answers now: all of them when Node races IPv4 and IPv6
+			// (it asks with `all`), else the first.
 			lookup: (_name, options, callback) =>
-				/** @type {any} */ (options).all ? callback(null, [pinned]) : callback(null, pinned.address, pinned.family),
+				/** @type {any} */ (options).all ? callback(null, addresses) : callback(null, addresses[0].address, addresses[0].family),
 			...(isHttps && canonicalAddress(hostname) === null && { servername: hostname })
 		});
 		const connectTimer = setTimeout(() => upstream.destroy(new Error(`connecting to ${hostname}:${port} timed out after ${connectTimeoutMs} ms`)), connectTimeoutMs);

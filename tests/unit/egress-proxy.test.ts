@@ -37,6 +37,11 @@ const dnsAnswers: Record<string, { address: string; family: number }[]> = {
 	'sneaky.test': [{ address: '127.0.0.1', family: 4 }],
 	'sneaky6.test': [{ address: '::1', family: 6 }],
 	'other-name.test': [{ address: '127.0.0.1', family: 4 }],
+	// Both allowed for the test server's port, which listens on IPv4 only.
+	'dual.test': [
+		{ address: '::1', family: 6 },
+		{ address: '127.0.0.1', family: 4 }
+	],
 	// The first address is the test server's (allowed); the second is refused, so the name is refused.
 	// Every address here is loopback or unroutable, so even a broken check sends no traffic off this machine.
 	'mixed.test': [
@@ -77,7 +82,7 @@ beforeAll(async () => {
 			if (!answer) throw Object.assign(new Error(`unknown name ${name}`), { code: 'ENOTFOUND' });
 			return answer;
 		},
-		testAllow: [`127.0.0.1:${upstreamPort}`, `127.0.0.1:${tlsPort}`],
+		testAllow: [`127.0.0.1:${upstreamPort}`, `::1:${upstreamPort}`, `127.0.0.1:${tlsPort}`],
 		tlsCa: [cert],
 		maxHeaderBytes: 8 * 1024,
 		log: () => {}
@@ -191,6 +196,14 @@ describe('egress proxy', () => {
 		expect(response.status).toBe(200);
 		await response.text();
 		expect(resolverCalls).toEqual(['internet.test']);
+	});
+
+	it('tries every address it checked, and no other, when the first cannot be reached', async () => {
+		resolverCalls.length = 0;
+		const response = await viaProxy(`http://dual.test:${upstreamPort}/`);
+		expect(response.status).toBe(200);
+		expect(await response.text()).toBe('hello ');
+		expect(resolverCalls).toEqual(['dual.test']);
 	});
 
 	it('does not follow redirects: each hop comes back through the runner', async () => {
