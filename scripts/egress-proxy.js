@@ -175,7 +175,7 @@ export async function startEgressProxy({
 		const forwarded = [];
 		for (let i = 0; i < answered.rawHeaders.length; i += 2) {
 			const name = answered.rawHeaders[i].toLowerCase();
-			if (!/^(connection|keep-alive|transfer-encoding|proxy-.*)$/.test(name) && !name.startsWith(EGRESS_HEADER_PREFIX))
+			if (!/^(connection|keep-alive|transfer-encoding|upgrade|proxy-.*)$/.test(name) && !name.startsWith(EGRESS_HEADER_PREFIX))
 				forwarded.push(answered.rawHeaders[i], answered.rawHeaders[i + 1]);
 		}
 		return forwarded;
