@@ -1,4 +1,5 @@
 // bench/results.md: the readable table, ratios first, each compared with the issue's target.
+import { renderEgressCost } from './egress.js';
 const x = (value) => `${value.toFixed(2)}×`;
 const mib = (bytes) => (bytes === null ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 const verdict = (ok) => (ok ? 'met' : '**missed**');
@@ -61,5 +62,6 @@ export function renderReport(results) {
 			`${mib(memory.before.runnerBytes)} before → ${mib(memory.after.runnerBytes)} after; app process ${mib(memory.before.appBytes)} → ${mib(memory.after.appBytes)}.`,
 		''
 	);
+	lines.push(...renderEgressCost(results.egress));
 	return lines.join('\n');
 }

@@ -9,6 +9,7 @@ import { measureAuthenticatedList } from './auth.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
 import { renderReport } from './report.js';
 import { startBare, startDirect, startLoaderOnly, startOurs } from './targets.js';
+import { measureEgressCost } from './egress.js';
 
 const settings = {
 	rounds: Number(process.env.BENCH_ROUNDS || 3),
@@ -129,6 +130,7 @@ try {
 		list,
 		auth,
 		memory,
+		egress: await measureEgressCost(settings, log),
 		durationSeconds: Math.round((Date.now() - benchStarted) / 1000)
 	};
 	writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, '\t') + '\n');

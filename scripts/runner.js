@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { fileURLToPath } from 'node:url';
+import { egressTestSettings, startEgressProxy } from './egress-proxy.js';
 
 const ENTRY = fileURLToPath(new URL('../src/runner/worker.ts', import.meta.url));
 // The workerd bundled with wrangler supports this date; user Workers choose their own.
@@ -35,6 +36,8 @@ export async function startRunner({
 	log = (message) => console.log(`[runner] ${message}`)
 }) {
 	const script = await bundleWorker(ENTRY);
+	// User Workers' fetch() leaves through the egress proxy in this process (scripts/egress-proxy.js).
+	const egress = await startEgressProxy({ secret, ...egressTestSettings(process.env) });
 	const options = (/** @type {number} */ listenPort) =>
 		convertV4MiniflareOptions({
 			host,
@@ -46,8 +49,8 @@ export async function startRunner({
 					script,
 					compatibilityDate: RUNNER_COMPATIBILITY_DATE,
 					workerLoaders: { LOADER: {} },
-					bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret },
-					// User Workers' fetch() goes through the runner's own filter (src/runner/worker.ts).
+					bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret, EGRESS_PROXY_URL: egress.url },
+					// User Workers' fetch() goes through the runner's UserOutbound to the egress proxy (src/runner/worker.ts).
 					serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } }
 				}
 			]
@@ -98,7 +101,7 @@ export async function startRunner({
 		async stop() {
 			stopped = true;
 			clearInterval(timer);
-			await mf.dispose();
+			await Promise.all([mf.dispose(), egress.stop()]);
 		}
 	};
 }

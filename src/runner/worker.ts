@@ -8,50 +8,26 @@ import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
 import { safeEqual } from '../lib/server/secrets';
 import { withoutInternalHeaders } from '../lib/server/user-response';
+import { fetchThroughEgressProxy } from '../lib/net/egress';
 
 interface RunnerEnv {
 	LOADER: WorkerLoader;
 	/** Origin of the app that owns the scripts. */
 	CODE_URL: string;
 	RUNNER_SECRET: string;
+	/** The egress proxy in the supervisor process (scripts/egress-proxy.js). */
+	EGRESS_PROXY_URL: string;
 	/** This Worker's UserOutbound entrypoint (a service binding to itself, scripts/runner.js). */
 	USER_OUTBOUND: Fetcher;
 }
 
 /**
- * Whether `url` points at this machine or a private network: the platform and the runner listen on
- * loopback (any port), and on Cloudflare user Workers cannot reach private networks either. Names that
- * resolve to such addresses are not caught (SECURITY.md).
+ * The network as user Workers see it: the internet, not this machine, the platform, the runner or private
+ * networks. Each request goes to the egress proxy, which judges the addresses the host resolves to.
  */
-function isPrivateAddress(url: URL, platformHost: string): boolean {
-	const host = url.hostname.toLowerCase().replace(/^\[|\]$/g, '');
-	if (host === platformHost || host === 'localhost' || host.endsWith('.localhost')) return true;
-	// The URL parser writes every IPv4 form (decimal, hex, short) as a.b.c.d.
-	const ipv4 = host.match(/^(\d+)\.(\d+)\.\d+\.\d+$/);
-	if (ipv4) {
-		const [a, b] = [Number(ipv4[1]), Number(ipv4[2])];
-		return (
-			a === 0 ||
-			a === 10 ||
-			a === 127 ||
-			(a === 100 && b >= 64 && b <= 127) ||
-			(a === 169 && b === 254) ||
-			(a === 172 && b >= 16 && b <= 31) ||
-			(a === 192 && b === 168)
-		);
-	}
-	// IPv6: unspecified, loopback, unique-local, link-local, and IPv4-mapped (which could hide any of the above).
-	return host.includes(':') && (host === '::' || host === '::1' || /^(f[cd]|fe[89ab])/.test(host) || host.startsWith('::ffff:'));
-}
-
-/** The network as user Workers see it: the internet, not the platform, the runner or private networks. */
 export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
-	async fetch(request: Request): Promise<Response> {
-		if (isPrivateAddress(new URL(request.url), new URL(this.env.CODE_URL).hostname))
-			return new Response('user Workers may not call the platform, its runner or private networks (see SECURITY.md)', {
-				status: 403
-			});
-		return fetch(request);
+	fetch(request: Request): Promise<Response> {
+		return fetchThroughEgressProxy(request, this.env.EGRESS_PROXY_URL, this.env.RUNNER_SECRET);
 	}
 }
 

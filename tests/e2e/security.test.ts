@@ -239,7 +239,7 @@ describe('user Workers cannot reach the platform', () => {
 		const internet = 'http://fd00.example.invalid/'; // passes the filter, then fails: this machine is offline
 		expect(results[internet]).not.toMatch(/^403/);
 		delete results[internet];
-		for (const [target, result] of Object.entries(results)) expect(result, target).toMatch(/^403 user Workers may not call the platform/);
+		for (const [target, result] of Object.entries(results)) expect(result, target).toMatch(/^403 user Workers may not connect to /);
 	});
 
 	it('keeps every hostile name inside /user-workers/<name>', async () => {
