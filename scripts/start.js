@@ -22,6 +22,8 @@ const vars = existsSync('.dev.vars') ? /** @type {Record<string, string>} */ (pa
 for (const name of PLATFORM_SETTINGS) if (process.env[name]) vars[name] = /** @type {string} */ (process.env[name]);
 // Absolute URLs (the API's Worker URLs) name the address served here unless PLATFORM_ORIGIN names another, never a request's Host.
 vars.PLATFORM_ORIGIN ||= `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+// Every Worker also answers on its own origin, <name>.localhost:<port> (browsers and curl send *.localhost to loopback).
+vars.PLATFORM_HOST ||= `localhost:${port}`;
 
 let runner;
 if (isolation) {

@@ -46,6 +46,10 @@ declare global {
 		/** Override of the Cloudflare API origin (tests point it at a local stand-in). */
 		CLOUDFLARE_API_BASE_URL?: string;
 		DISPATCH_NAMESPACE?: string;
+		/** The platform's host; every Worker is also served at `<name>.<PLATFORM_HOST>` (README, "Routing"). */
+		PLATFORM_HOST?: string;
+		/** Cloudflare for SaaS zone of the platform, for customers' own hostnames (cloudflare backend). */
+		CLOUDFLARE_ZONE_ID?: string;
 		/** The platform's public origin (https://platform.example.com); `npm start` sets it to its own address. */
 		PLATFORM_ORIGIN?: string;
 		/** When set, every control-plane mutation needs this token (Bearer header or login cookie). */

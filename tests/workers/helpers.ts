@@ -40,7 +40,7 @@ export async function trpcError(fn: () => Promise<unknown>): Promise<{ code: str
 /** Each test starts from an empty KV namespace and empty D1 tables. */
 export function useEmptyKv() {
 	beforeEach(async () => {
-		await env.DB.batch(['sessions', 'tokens', 'workers', 'customers'].map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
+		await env.DB.batch(['hostnames', 'sessions', 'tokens', 'workers', 'customers'].map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
 		let cursor: string | undefined;
 		do {
 			const page = await env.WORKER_MAPPINGS.list({ cursor });

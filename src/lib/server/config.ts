@@ -31,7 +31,14 @@ export interface PlatformConfig {
 	 * (src/lib/server/user-request.ts).
 	 */
 	credentialHeaders: string[];
-	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string } | null;
+	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string; zoneId: string | null } | null;
+	/**
+	 * PLATFORM_HOST: the platform's host (`platform.example.com`, `localhost:8787`); each Worker is also
+	 * served on its own subdomain of it. Unset: Workers are served under /user-workers/ only.
+	 */
+	platformHost: string | null;
+	/** PLATFORM_HOST without its port: what a request URL's hostname is compared with. */
+	platformHostname: string | null;
 }
 
 export const DEFAULTS = {
@@ -64,6 +71,13 @@ function originOf(value: string): string {
 	return url.origin;
 }
 
+function platformHostOf(value: string): string {
+	const host = value.trim().toLowerCase();
+	if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:\d{1,5})?$/.test(host))
+		throw new Error(`PLATFORM_HOST must be a host name with an optional port, like platform.example.com or localhost:8787, got ${JSON.stringify(value)}`);
+	return host;
+}
+
 export function readConfig(env: Env): PlatformConfig {
 	const backend = (env.PLATFORM_BACKEND || 'local') as BackendKind;
 	if (backend !== 'local' && backend !== 'cloudflare')
@@ -83,7 +97,8 @@ export function readConfig(env: Env): PlatformConfig {
 			accountId: env.CLOUDFLARE_ACCOUNT_ID!,
 			apiToken: env.CLOUDFLARE_API_TOKEN!,
 			namespace: env.DISPATCH_NAMESPACE!,
-			apiBaseUrl: env.CLOUDFLARE_API_BASE_URL || undefined
+			apiBaseUrl: env.CLOUDFLARE_API_BASE_URL || undefined,
+			zoneId: env.CLOUDFLARE_ZONE_ID || null
 		};
 	}
 
@@ -107,6 +122,8 @@ export function readConfig(env: Env): PlatformConfig {
 		trustedClientIpHeader: env.TRUSTED_CLIENT_IP_HEADER?.toLowerCase() || null,
 		runner: runnerUrl && runnerSecret ? { url: runnerUrl.replace(/\/$/, ''), secret: runnerSecret } : null,
 		publicOrigin: env.PLATFORM_ORIGIN ? originOf(env.PLATFORM_ORIGIN) : null,
+		platformHost: env.PLATFORM_HOST ? platformHostOf(env.PLATFORM_HOST) : null,
+		platformHostname: env.PLATFORM_HOST ? platformHostOf(env.PLATFORM_HOST).replace(/:\d+$/, '') : null,
 		adminToken: env.PLATFORM_ADMIN_TOKEN || null,
 		credentialHeaders: (env.PLATFORM_CREDENTIAL_HEADERS ?? '')
 			.split(',')

@@ -1,35 +1,62 @@
-// The dispatch path: /user-workers/<name>/<path> -> that user Worker. src/worker.ts (and, under
-// `vite dev`, hooks.server.ts) hands every request here first; anything that is not the platform's own
-// returns undefined and goes on to SvelteKit's routes.
+// The dispatch path: a request -> the user Worker it names -> its response. src/worker.ts (and, under
+// `vite dev`, hooks.server.ts) hands every request here first. A Worker is named by
+// - its subdomain of the platform's host, `<name>.<PLATFORM_HOST>/<path>` (its own origin),
+// - a custom hostname attached to it, `shop.example/<path>` (its own origin, one cached KV read), or
+// - the shared path form, `/user-workers/<name>/<path>` on the platform's origin (sandboxed).
+// Anything else returns undefined and goes on to SvelteKit's routes.
 import { LimitExceededError, RuntimeUnavailableError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
 import type { Platform } from './platform';
 import { userWorkerRequestHeaders } from './user-request';
 import { hardenUserResponse } from './user-response';
+import { routeByHost } from './hostnames/routing';
 import { INTERNAL_PREFIX, USER_WORKERS_PREFIX, isUserWorkerPath } from '$lib/paths';
 import { workerNameProblem } from '$lib/worker-name';
 
+/** The Worker a request names, the path it sees, and the prefix it is served under (null: its own origin). */
+export interface DispatchTarget {
+	name: string;
+	path: string;
+	prefix: string | null;
+}
+
 export async function interceptPlatformRequest(request: Request, url: URL, platform: Platform): Promise<Response | undefined> {
+	const route = routeByHost(url.hostname, platform.config.platformHostname);
+	if (route.kind === 'subdomain') return dispatchToUserWorker(request, url, platform, ownOrigin(route.name, url));
+	if (route.kind === 'custom') {
+		const name = await platform.hostnames.lookup(route.hostname);
+		if (name !== null) return dispatchToUserWorker(request, url, platform, ownOrigin(name, url));
+	}
 	const { pathname } = url;
 	if (isUserWorkerPath(pathname)) return dispatchToUserWorker(request, url, platform);
 	if (pathname.startsWith(INTERNAL_PREFIX)) return platform.backend.serveInternal(request, url);
 	return undefined;
 }
 
-export async function dispatchToUserWorker(request: Request, url: URL, platform: Platform): Promise<Response> {
+const ownOrigin = (name: string, url: URL): DispatchTarget => ({ name, path: url.pathname, prefix: null });
+
+/** `/user-workers/<name>/<path>`: the Worker sees `/<path>`, with the prefix in X-Forwarded-Prefix. */
+function pathTarget(url: URL): DispatchTarget {
 	const rest = url.pathname.slice(USER_WORKERS_PREFIX.length);
 	const slash = rest.indexOf('/');
 	const name = slash === -1 ? rest : rest.slice(0, slash);
-	const path = slash === -1 ? '/' : rest.slice(slash);
+	return { name, path: slash === -1 ? '/' : rest.slice(slash), prefix: USER_WORKERS_PREFIX + name };
+}
 
+export async function dispatchToUserWorker(
+	request: Request,
+	url: URL,
+	platform: Platform,
+	{ name, path, prefix }: DispatchTarget = pathTarget(url)
+): Promise<Response> {
 	if (name === '')
-		return platformErrorPage(404, 'No Worker named', 'Worker URLs look like /user-workers/<name>/.');
+		return platformErrorPage(404, 'No Worker named', 'Worker URLs look like /user-workers/<name>/ or <name>.<platform host>.');
 	// A name that breaks the naming rules cannot have been uploaded: no registry read needed.
 	const record = workerNameProblem(name) ? null : await platform.registry.lookup(name);
 	if (!record) return notFound(name);
 
 	const headers = userWorkerRequestHeaders(request.headers, platform.config);
-	headers.set('x-forwarded-prefix', USER_WORKERS_PREFIX + name);
+	if (prefix !== null) headers.set('x-forwarded-prefix', prefix);
 	const forwarded = new Request(url.origin + path + url.search, {
 		method: request.method,
 		headers,
@@ -54,7 +81,7 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 				`It did not start answering within ${seconds} s (DISPATCH_TIMEOUT_MS), so the platform stopped waiting.`
 			);
 		}
-		return hardenUserResponse(outcome);
+		return hardenUserResponse(outcome, { ownOrigin: prefix === null });
 	} catch (error) {
 		if (error instanceof ScriptMissingError) return notFound(name);
 		if (error instanceof RuntimeUnavailableError)

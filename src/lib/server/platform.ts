@@ -8,6 +8,14 @@ import { Authenticator } from './auth';
 import { readConfig, type PlatformConfig } from './config';
 import { createCustomerService, type CustomerService } from './customers/service';
 import { CustomerStore } from './customers/store';
+import { cloudflareHostnames, localHostnames } from './hostnames/provider';
+import {
+	createHostnameService,
+	HOSTNAME_CACHE_MAX_ENTRIES,
+	HOSTNAME_CACHE_TTL_MS,
+	type HostnameService
+} from './hostnames/service';
+import { BoundedTtlCache } from './ttl-cache';
 import { RecordCache, WorkerRegistry } from './registry';
 import { AuthFailureThrottle, THROTTLE_DEFAULTS } from './throttle';
 import { createWorkerService, type WorkerService } from './workers/service';
@@ -18,6 +26,7 @@ export interface Platform {
 	readonly backend: WorkerBackend;
 	readonly workers: WorkerService;
 	readonly customers: CustomerService;
+	readonly hostnames: HostnameService;
 	/** Works out who is calling from a request's credentials. */
 	readonly auth: Authenticator;
 	/** Wrong tokens per client address (sign-in form and API). */
@@ -36,13 +45,22 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		overrides.backend ??
 		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config) : createLocalBackend(env, config));
 	const store = new CustomerStore(env.DB);
-	const workers = createWorkerService({ config, registry, backend, store });
+	const hostnames = createHostnameService({
+		config,
+		db: env.DB,
+		kv: env.WORKER_MAPPINGS,
+		registry,
+		provider: config.backend === 'cloudflare' ? cloudflareHostnames(config) : localHostnames,
+		cache: new BoundedTtlCache<string | null>(HOSTNAME_CACHE_MAX_ENTRIES, HOSTNAME_CACHE_TTL_MS)
+	});
+	const workers = createWorkerService({ config, registry, backend, store, hostnames });
 	const platform = {
 		config,
 		registry,
 		backend,
 		workers,
 		customers: createCustomerService({ config, store, workers }),
+		hostnames,
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
 	} as Platform;

@@ -4,6 +4,7 @@
 // record, so a list page is a single KV list call with no per-key reads. A write of one key is atomic,
 // so a record is never half-written.
 import { InputError } from './errors';
+import { BoundedTtlCache } from './ttl-cache';
 
 export interface WorkerLimits {
 	cpuMs: number;
@@ -40,36 +41,19 @@ export const RECORD_CACHE_TTL_MS = 5_000;
 export const RECORD_CACHE_MAX_ENTRIES = 10_000;
 
 /**
- * The records this isolate's dispatcher read recently: at most `maxEntries` names, least recently used
- * dropped first, each trusted for `ttlMs`. Only Workers that exist are remembered, so an upload in another
- * isolate is served here on its first request rather than after a cached "no such Worker" expires.
+ * The records this isolate's dispatcher read recently (bounded, least recently used dropped first). Only
+ * Workers that exist are remembered, so an upload in another isolate is served here on its first request
+ * rather than after a cached "no such Worker" expires.
  */
-export class RecordCache {
-	readonly #entries = new Map<string, { record: StoredWorker; expires: number }>();
-
-	constructor(
-		readonly maxEntries = RECORD_CACHE_MAX_ENTRIES,
-		readonly ttlMs = RECORD_CACHE_TTL_MS
-	) {}
-
-	get size(): number {
-		return this.#entries.size;
+export class RecordCache extends BoundedTtlCache<StoredWorker> {
+	constructor(maxEntries = RECORD_CACHE_MAX_ENTRIES, ttlMs = RECORD_CACHE_TTL_MS) {
+		super(maxEntries, ttlMs);
 	}
 
-	get(name: string, now = Date.now()): StoredWorker | undefined {
-		const entry = this.#entries.get(name);
-		if (!entry) return undefined;
-		this.#entries.delete(name);
-		if (entry.expires <= now) return undefined;
-		this.#entries.set(name, entry); // most recently used last
-		return entry.record;
-	}
-
-	set(name: string, record: StoredWorker | null, now = Date.now()): void {
-		this.#entries.delete(name);
-		if (!record) return;
-		this.#entries.set(name, { record, expires: now + this.ttlMs });
-		if (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
+	/** Remembers a record; null (no such Worker) forgets the name instead. */
+	remember(name: string, record: StoredWorker | null, now = Date.now()): void {
+		if (record) this.set(name, record, now);
+		else this.delete(name);
 	}
 }
 
@@ -86,7 +70,7 @@ export class WorkerRegistry {
 	/** Always reads KV: for the control plane, where a stale answer would mislead. */
 	async get(name: string): Promise<StoredWorker | null> {
 		const record = await this.#kv.get<StoredWorker>(PREFIX + name, 'json');
-		this.#cache.set(name, record);
+		this.#cache.remember(name, record);
 		return record;
 	}
 
@@ -97,12 +81,12 @@ export class WorkerRegistry {
 
 	async put(record: StoredWorker): Promise<void> {
 		await this.#kv.put(PREFIX + record.name, JSON.stringify(record), { metadata: record });
-		this.#cache.set(record.name, record);
+		this.#cache.remember(record.name, record);
 	}
 
 	async delete(name: string): Promise<void> {
 		await this.#kv.delete(PREFIX + name);
-		this.#cache.set(name, null);
+		this.#cache.remember(name, null);
 	}
 
 	async list({ cursor, limit = LIST_LIMIT_DEFAULT }: { cursor?: string; limit?: number } = {}): Promise<WorkerPage> {

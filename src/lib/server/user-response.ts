@@ -7,6 +7,9 @@ import { INTERNAL_HEADER_PREFIX } from './backend';
 export const USER_SANDBOX_FLAGS = ['allow-scripts', 'allow-forms', 'allow-popups', 'allow-modals'] as const;
 const USER_SANDBOX = `sandbox ${USER_SANDBOX_FLAGS.join(' ')}`;
 
+/** Hop-by-hop headers describe one connection, not the response: cleaned as a proxy must, on any origin. */
+const HOP_BY_HOP_HEADERS = ['connection', 'keep-alive', 'proxy-authenticate', 'proxy-connection', 'trailer', 'transfer-encoding', 'upgrade'];
+
 /**
  * Response headers a user Worker may not set. A user Worker owns the responses it sends, not the origin
  * they are served on, so the rule is: a header whose effect reaches beyond this one response (the whole
@@ -36,14 +39,7 @@ export const DROPPED_HEADERS = [
 	'critical-ch',
 	'origin-agent-cluster',
 	'service-worker-allowed',
-	// Hop-by-hop: they describe one connection, not the response, and are cleaned as a proxy must.
-	'connection',
-	'keep-alive',
-	'proxy-authenticate',
-	'proxy-connection',
-	'trailer',
-	'transfer-encoding',
-	'upgrade'
+	...HOP_BY_HOP_HEADERS
 ];
 
 /**
@@ -85,15 +81,20 @@ export function mergeContentSecurityPolicy(workerPolicy: string | null): string 
 		.join(', ');
 }
 
-/** The response as the platform serves it: same status and body, hardened headers. */
-export function hardenUserResponse(response: Response): Response {
+/**
+ * The response as the platform serves it: same status and body, hardened headers. On the platform's
+ * origin (the /user-workers/ path form) it is sandboxed and loses every header in DROPPED_HEADERS. On the
+ * Worker's own origin (its subdomain or a custom hostname) no platform credential is in scope, so its
+ * cookies, its CSP and its origin-wide headers are its own; only hop-by-hop and internal headers go.
+ */
+export function hardenUserResponse(response: Response, { ownOrigin = false } = {}): Response {
 	// Built from the response itself so the runtime keeps what is not a header (a WebSocket).
 	const hardened = new Response(response.body, response);
 	const { headers } = hardened;
 	// Headers named in Connection are hop-by-hop too.
 	for (const name of response.headers.get('connection')?.split(',') ?? []) headers.delete(name.trim());
-	for (const name of DROPPED_HEADERS) headers.delete(name);
+	for (const name of ownOrigin ? HOP_BY_HOP_HEADERS : DROPPED_HEADERS) headers.delete(name);
 	for (const name of [...headers.keys()]) if (name.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(name);
-	headers.set('content-security-policy', mergeContentSecurityPolicy(response.headers.get('content-security-policy')));
+	if (!ownOrigin) headers.set('content-security-policy', mergeContentSecurityPolicy(response.headers.get('content-security-policy')));
 	return hardened;
 }

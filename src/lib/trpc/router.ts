@@ -55,15 +55,21 @@ const signedInProcedure = procedure.use(({ ctx, next }) => {
 });
 
 export interface WorkerRecord extends StoredWorker {
-	/** Where the Worker is served. */
+	/** Where the Worker is served on the platform's origin (sandboxed). */
 	url: string;
+	/** Its own origin, `<name>.<PLATFORM_HOST>`, when PLATFORM_HOST is set. */
+	hostUrl: string | null;
 }
 
-const withUrl = (record: StoredWorker, origin: string): WorkerRecord => ({
-	...record,
-	customerId: record.customerId ?? null,
-	url: origin + workerPath(record.name)
-});
+const withUrl = (record: StoredWorker, ctx: Context): WorkerRecord => {
+	const { platformHost } = ctx.platform.config;
+	return {
+		...record,
+		customerId: record.customerId ?? null,
+		url: ctx.origin + workerPath(record.name),
+		hostUrl: platformHost ? `${new URL(ctx.origin).protocol}//${record.name}.${platformHost}/` : null
+	};
+};
 
 const text = (name: string) => z.string({ error: `${name} must be a string` });
 const nameInput = z.object({ name: text('name') });
@@ -105,7 +111,7 @@ export const appRouter = t.router({
 					compatibilityDate: z.string().optional()
 				})
 			)
-			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(ctx.caller, input), ctx.origin)),
+			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(ctx.caller, input), ctx)),
 
 		list: signedInProcedure
 			.input(pageInput(LIST_LIMIT_MAX).extend({ customerId: z.string().optional() }).optional())
@@ -115,16 +121,28 @@ export const appRouter = t.router({
 					limit: input?.limit,
 					customerId: input?.customerId
 				});
-				return { workers: page.workers.map((record) => withUrl(record, ctx.origin)), cursor: page.cursor };
+				return { workers: page.workers.map((record) => withUrl(record, ctx)), cursor: page.cursor };
 			}),
 
 		get: signedInProcedure
 			.input(nameInput)
-			.query(async ({ ctx, input }) => withUrl(await ctx.platform.workers.get(ctx.caller, input.name), ctx.origin) as WorkerRecord & { code: string }),
+			.query(async ({ ctx, input }) => withUrl(await ctx.platform.workers.get(ctx.caller, input.name), ctx) as WorkerRecord & { code: string }),
 
 		delete: signedInProcedure.input(nameInput).mutation(async ({ ctx, input }) => {
 			await ctx.platform.workers.delete(ctx.caller, input.name);
 			return { name: input.name, deleted: true as const };
+		}),
+
+		/** Customers' own domains: requests whose Host is one run the Worker (README, "Routing"). */
+		hostnames: t.router({
+			add: signedInProcedure
+				.input(nameInput.extend({ hostname: text('hostname') }))
+				.mutation(({ ctx, input }) => ctx.platform.hostnames.add(ctx.caller, input.name, input.hostname)),
+			remove: signedInProcedure.input(z.object({ hostname: text('hostname') })).mutation(async ({ ctx, input }) => {
+				await ctx.platform.hostnames.remove(ctx.caller, input.hostname);
+				return { hostname: input.hostname, removed: true as const };
+			}),
+			list: signedInProcedure.input(nameInput).query(({ ctx, input }) => ctx.platform.hostnames.list(ctx.caller, input.name))
 		})
 	}),
 

@@ -7,6 +7,8 @@ import type { Customer, CustomerStore } from '../customers/store';
 import { ConflictError, InputError, NotFoundError, PlatformError, QuotaError } from '../errors';
 import { checkWorkerModule } from '../module-check';
 import { ownerOf, type Principal } from '../principal';
+import type { HostnameService } from '../hostnames/service';
+import { mayAccess } from './access';
 import { LIST_LIMIT_DEFAULT, type StoredWorker, type WorkerLimits, type WorkerPage, type WorkerRegistry } from '../registry';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
@@ -35,8 +37,9 @@ export function createWorkerService(deps: {
 	registry: WorkerRegistry;
 	backend: WorkerBackend;
 	store: CustomerStore;
+	hostnames: HostnameService;
 }): WorkerService {
-	const { config, registry, backend, store } = deps;
+	const { config, registry, backend, store, hostnames } = deps;
 
 	/** The Worker `caller` may see: any for the operator, its own for a customer; NOT_FOUND otherwise. */
 	async function existing(caller: Principal, name: string): Promise<StoredWorker> {
@@ -90,6 +93,7 @@ export function createWorkerService(deps: {
 	async function remove(record: StoredWorker) {
 		// The record first, so the URL stops serving at once even if removing the script fails.
 		await registry.delete(record.name);
+		await hostnames.removeAllOf(record.name);
 		await backend.remove(record);
 		await store.releaseWorker(record.name);
 	}
@@ -194,11 +198,6 @@ export function createWorkerService(deps: {
 			return deleted;
 		}
 	};
-}
-
-function mayAccess(caller: Principal, record: StoredWorker): boolean {
-	if (caller.kind === 'operator') return true;
-	return caller.kind === 'customer' && (record.customerId ?? null) === caller.customerId;
 }
 
 /** Anonymous callers are turned away before any rule runs (the router says how to authenticate). */
