@@ -105,8 +105,8 @@ describe('customers in the browser', () => {
 			// The operator's list shows each Worker's owner by name.
 			expect(await page.getByTestId('worker-row').filter({ hasText: 'a-site' }).innerText()).toContain('Customer A');
 
-			await page.getByRole('link', { name: 'Customers' }).click();
-			await page.getByLabel('Name').fill('Browser Co');
+			await Promise.all([page.waitForURL('**/customers'), page.getByRole('link', { name: 'Customers' }).click()]);
+			await page.getByLabel('Name', { exact: true }).fill('Browser Co');
 			await Promise.all([page.waitForURL('**/customers/cus_*'), page.getByRole('button', { name: 'Add customer' }).click()]);
 			await page.getByLabel('New token’s label').fill('browser');
 			await page.getByRole('button', { name: 'Create token' }).click();
