@@ -99,18 +99,18 @@ describe('web UI', () => {
 		await expectToast('Deployed ui-hello', '/workers/ui-hello');
 		expect(await page.locator('h1').innerText()).toBe('ui-hello');
 
-		// Open (a new tab) shows the Worker's output.
+		// Open (a new tab) shows the Worker's output, on its own origin (npm start serves <name>.localhost:<port>).
+		const ownOrigin = `http://ui-hello.localhost:${new URL(app.url).port}/`;
 		const [opened] = await Promise.all([context.waitForEvent('page'), page.getByRole('link', { name: /^Open/ }).click()]);
 		await opened.waitForLoadState();
-		expect(opened.url()).toBe(`${app.url}/user-workers/ui-hello/`);
+		expect(opened.url()).toBe(ownOrigin);
 		expect(await opened.locator('body').innerText()).toBe('hello from the editor');
+		expect(await page.getByTestId('worker-url').getAttribute('href')).toBe(`${app.url}/user-workers/ui-hello/`);
 
 		// In the list, linked to its detail page, with its URL, size and a relative time.
 		await open('/');
 		const row = page.getByTestId('worker-row').filter({ hasText: 'ui-hello' });
-		expect(await row.getByRole('link', { name: '/user-workers/ui-hello/' }).getAttribute('href')).toBe(
-			`${app.url}/user-workers/ui-hello/`
-		);
+		expect(await row.getByRole('link', { name: new URL(ownOrigin).host }).getAttribute('href')).toBe(ownOrigin);
 		expect(await row.innerText()).toMatch(/\d+ B/);
 		expect(await row.locator('time').getAttribute('title')).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
 		await row.getByRole('link', { name: 'ui-hello', exact: true }).click();
