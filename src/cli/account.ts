@@ -20,8 +20,9 @@ export function describeCaller(caller: Caller): string {
 /** Reads one line from a terminal without echoing it. Ctrl-C cancels. */
 async function promptSecret(question: string): Promise<string> {
 	const input = process.stdin;
-	process.stderr.write(question);
+	// Echo goes off before the prompt shows, so that nothing typed after it is ever echoed.
 	input.setRawMode(true);
+	process.stderr.write(question);
 	input.setEncoding('utf8');
 	input.resume();
 	let onData: (chunk: string) => void = () => {};

@@ -1,6 +1,6 @@
 // The `wfp` CLI run as a user runs it (a subprocess of bin/wfp.js, and once through `npx wfp`) against the
 // app as `npm start` starts it.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startApp, type RunningApp } from './app';
+import { expectFailure, runWfp } from './wfp';
 
-const BIN = join(process.cwd(), 'bin/wfp.js');
 const files = mkdtempSync(join(tmpdir(), 'wfp-cli-'));
 afterAll(() => rmSync(files, { recursive: true, force: true }));
 
@@ -34,36 +34,9 @@ const echo = file(
 `
 );
 
-interface Result {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-}
-
-/** Runs `wfp args...` with stdin a pipe (not a TTY); WFP_URL/WFP_TOKEN come only from `env`. */
-function wfp(args: string[], env: Record<string, string> = {}): Promise<Result> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [BIN, ...args], {
-			env: { ...process.env, WFP_URL: '', WFP_TOKEN: '', ...env },
-			stdio: ['pipe', 'pipe', 'pipe']
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk) => (stdout += chunk));
-		child.stderr.on('data', (chunk) => (stderr += chunk));
-		child.on('error', reject);
-		child.on('close', (code) => resolve({ code, stdout, stderr }));
-		child.stdin.end();
-	});
-}
-
-/** A failure is exactly one line on stderr, nothing on stdout, and a non-zero exit code. */
-function expectFailure(result: Result, code: number, message: string | RegExp) {
-	expect(result.stdout).toBe('');
-	expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-	expect(result.stderr).toMatch(typeof message === 'string' ? `wfp: ${message}` : message);
-	expect(result.code).toBe(code);
-}
+/** `wfp args...` with WFP_URL/WFP_TOKEN only from `env`, and no stored login. */
+const wfp = (args: string[], env: Record<string, string> = {}) =>
+	runWfp(args, { WFP_URL: '', WFP_TOKEN: '', XDG_CONFIG_HOME: join(files, 'config'), ...env });
 
 describe('wfp without a server', () => {
 	it('has help for every command, with the exit codes', async () => {
@@ -207,9 +180,11 @@ describe('wfp against npm start', () => {
 		const table = await wfp(['list', '--page-size', '2'], env);
 		expect(table.code).toBe(0);
 		const [header, ...rows] = table.stdout.trimEnd().split('\n');
-		expect(header.split(/ {2,}/)).toEqual(['NAME', 'URL', 'SIZE', 'UPDATED']);
+		// Open mode: everyone is the operator, who sees each Worker's owner.
+		expect(header.split(/ {2,}/)).toEqual(['NAME', 'OWNER', 'URL', 'SIZE', 'UPDATED']);
 		expect(rows.map((row) => row.split(/ {2,}/)[0])).toEqual(names);
 		expect(rows[0].split(/ {2,}/).slice(1)).toEqual([
+			'operator',
 			`${app.url}/user-workers/echo/`,
 			`${readFileSync(echo).length} B`,
 			expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/)
@@ -257,7 +232,7 @@ describe('wfp against a platform with an admin token', () => {
 		expectFailure(
 			await wfp(['deploy', echo], { WFP_URL: app.url }),
 			4,
-			'the server needs an admin token: pass --token or set WFP_TOKEN'
+			'the server needs a token: run wfp login, pass --token or set WFP_TOKEN'
 		);
 		expectFailure(await wfp(['deploy', echo, '--token', 'wrong'], { WFP_URL: app.url }), 4, 'the token was refused');
 		const deployed = await wfp(['deploy', echo], { WFP_URL: app.url, WFP_TOKEN: 'secret' });
