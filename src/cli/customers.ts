@@ -15,17 +15,16 @@ interface Subcommand {
 	options: (keyof CommandOptions)[];
 }
 
-/** Options every command accepts (src/cli/main.ts). */
-const GLOBAL_OPTIONS = new Set(['url', 'token', 'help']);
-
 /** A command made of subcommands: checks the subcommand, its options and its number of arguments. */
 function group(command: string, subcommands: Record<string, Subcommand>): Command {
 	const names = Object.keys(subcommands).join('|');
+	// main.ts has refused options no subcommand takes, and passes the global ones (--url, --token).
+	const ownOptions = new Set<string>(Object.values(subcommands).flatMap((subcommand) => subcommand.options));
 	return async ([name, ...args], options, context) => {
 		if (!Object.hasOwn(subcommands, name)) throw usageError(`unknown subcommand ${JSON.stringify(name)}; usage: wfp ${command} ${names}`);
 		const subcommand = subcommands[name];
 		for (const [option, value] of Object.entries(options)) {
-			if (value === undefined || GLOBAL_OPTIONS.has(option)) continue;
+			if (value === undefined || !ownOptions.has(option)) continue;
 			if (!(subcommand.options as string[]).includes(option))
 				throw usageError(`wfp ${command} ${name} has no option --${option} (see wfp ${command} --help)`);
 		}
