@@ -3,6 +3,9 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { PlatformClient } from '../lib/trpc/client.ts';
 import type { WorkerRecord } from '../lib/trpc/router.ts';
+import { ACCOUNT_COMMANDS } from './account.ts';
+import type { TokenSource } from './config.ts';
+import { CUSTOMER_COMMANDS } from './customers.ts';
 import { workerNameProblem } from '../lib/worker-name.ts';
 import { workerPath } from '../lib/paths.ts';
 import { formatBytes } from '../lib/format.ts';
@@ -19,15 +22,30 @@ export interface CommandOptions {
 	method?: string;
 	header?: string[];
 	data?: string;
+	// Customers and tokens (src/cli/customers.ts)
+	customer?: string;
+	'max-workers'?: string;
+	'max-script-bytes'?: string;
+	'cpu-ms'?: string;
+	subrequests?: string;
 }
 
 export interface CommandContext {
 	/** The platform's base URL, without a trailing slash. */
 	url: string;
 	client: PlatformClient;
+	/** The token the client sends, and where it came from (src/cli/config.ts). */
+	token: string | undefined;
+	tokenSource: TokenSource | null;
 }
 
-type Command = (args: string[], options: CommandOptions, context: CommandContext) => Promise<void>;
+export type Command = (args: string[], options: CommandOptions, context: CommandContext) => Promise<void>;
+
+export interface CommandSpec {
+	run: Command;
+	options: (keyof CommandOptions)[];
+	positionals: [number, number];
+}
 
 /** Checks a name with the server's own rules, so a bad one never reaches the network. */
 function checkName(name: string, hint = ''): void {
@@ -62,26 +80,32 @@ const deploy: Command = async ([file], options, { client }) => {
 	);
 	if (options.json) return printJson(record);
 	printNote(`deployed ${record.name} (${formatBytes(record.size)}, compatibility date ${record.compatibilityDate})`);
-	print(record.url);
+	// Its own origin first, when the platform serves one.
+	print(record.hostUrl ?? record.url);
 };
 
 const list: Command = async (_args, options, { client }) => {
 	const pageSize = Number(options['page-size'] ?? 100);
 	if (!Number.isInteger(pageSize) || pageSize < 1) throw usageError('--page-size must be a whole number, at least 1');
-	const workers: WorkerRecord[] = [];
-	let cursor: string | null = null;
-	do {
-		const page: { workers: WorkerRecord[]; cursor: string | null } = await withSpinner(`listing Workers (${workers.length} so far)`, client.workers.list.query({ cursor, limit: pageSize }));
+	const customerId = options.customer;
+	const pageAfter = (cursor: string | null) => client.workers.list.query({ cursor, limit: pageSize, customerId });
+	// Who is asking decides the OWNER column (the operator's); both questions go in one batched request.
+	const [caller, first] = await withSpinner('listing Workers', Promise.all([client.auth.whoami.query(), pageAfter(null)]));
+	const workers: WorkerRecord[] = [...first.workers];
+	let cursor = first.cursor;
+	while (cursor) {
+		const page: { workers: WorkerRecord[]; cursor: string | null } = await withSpinner(`listing Workers (${workers.length} so far)`, pageAfter(cursor));
 		workers.push(...page.workers);
 		cursor = page.cursor;
-	} while (cursor);
+	}
 
 	if (options.json) return printJson(workers);
-	if (workers.length === 0) return printNote('no Workers yet: deploy one with "wfp deploy <file>"');
+	if (workers.length === 0) return printNote(customerId ? `customer ${customerId} has no Workers` : 'no Workers yet: deploy one with "wfp deploy <file>"');
+	const owners = caller.kind === 'operator';
 	print(
 		table([
-			['NAME', 'URL', 'SIZE', 'UPDATED'],
-			...workers.map((w) => [w.name, w.url, formatBytes(w.size), formatTime(w.updatedAt)])
+			['NAME', ...(owners ? ['OWNER'] : []), 'URL', 'SIZE', 'UPDATED'],
+			...workers.map((w) => [w.name, ...(owners ? [w.customerId ?? 'operator'] : []), w.hostUrl ?? w.url, formatBytes(w.size), formatTime(w.updatedAt)])
 		])
 	);
 };
@@ -94,7 +118,8 @@ const get: Command = async ([name], options, { client }) => {
 	print(
 		table([
 			['name', record.name],
-			['url', record.url],
+			['url', record.hostUrl ?? record.url],
+			...(record.hostUrl ? [['shared url', record.url]] : []),
 			['size', `${formatBytes(record.size)} (${record.size} bytes)`],
 			['sha256', record.sha256],
 			['compatibility date', record.compatibilityDate],
@@ -160,10 +185,12 @@ const call: Command = async ([name, path = '/'], options, { url }) => {
 	if (process.stdout.isTTY && text && !text.endsWith('\n')) print('');
 };
 
-export const COMMANDS: Record<string, { run: Command; options: (keyof CommandOptions)[]; positionals: [number, number] }> = {
+export const COMMANDS: Record<string, CommandSpec> = {
 	deploy: { run: deploy, options: ['name', 'compatibility-date', 'json'], positionals: [1, 1] },
-	list: { run: list, options: ['json', 'page-size'], positionals: [0, 0] },
+	list: { run: list, options: ['json', 'page-size', 'customer'], positionals: [0, 0] },
 	get: { run: get, options: ['source', 'json'], positionals: [1, 1] },
 	delete: { run: remove, options: ['yes', 'json'], positionals: [1, 1] },
-	call: { run: call, options: ['method', 'header', 'data', 'json'], positionals: [1, 2] }
+	call: { run: call, options: ['method', 'header', 'data', 'json'], positionals: [1, 2] },
+	...ACCOUNT_COMMANDS,
+	...CUSTOMER_COMMANDS
 };

@@ -4,16 +4,19 @@ const RECORD =
 	'{ "name", "scriptId", "url", "size" (bytes), "sha256", "compatibilityDate", "createdAt", "updatedAt" } (ISO 8601 times)';
 
 const COMMON = `Global options:
-  --url <url>      the platform (default: $WFP_URL, else http://localhost:8787)
-  --token <token>  admin token, sent as "Authorization: Bearer <token>" (default: $WFP_TOKEN)
+  --url <url>      the platform (default: $WFP_URL, else the URL stored by "wfp login",
+                   else http://localhost:8787)
+  --token <token>  the admin token or a customer token, sent as "Authorization: Bearer <token>"
+                   (default: $WFP_TOKEN, else the token "wfp login" stored for that URL)
   -h, --help       show help
 
 Exit codes:
   0  success
-  1  the platform refused or failed the request (invalid code, unknown Worker, server error)
+  1  the platform refused or failed the request (invalid code, unknown Worker, plan limit, server error)
   2  usage: bad arguments, invalid Worker name, unreadable file, delete without confirmation
   3  cannot reach the platform at --url
-  4  the platform needs an admin token (--token, WFP_TOKEN), or refused the one given`;
+  4  the platform needs a token (wfp login, --token, WFP_TOKEN), refused the one given, or lets only
+     its operator do this`;
 
 export const MAIN_HELP = `wfp: deploy and manage Workers on a workers-platform server
 
@@ -21,10 +24,17 @@ Usage: wfp <command> [options]
 
 Commands:
   deploy <file>        upload a .js or .mjs module as a Worker and print its URL
-  list                 list every Worker: name, URL, size, last update
+  list                 list Workers: name, owner (for the operator), URL, size, last update
   get <name>           show a Worker's record, or its source with --source
   delete <name>        delete a Worker (asks first on a terminal, else needs --yes)
   call <name> [path]   send a request to a Worker through the platform and print the response
+
+Signing in, customers and tokens:
+  login                check a token with the platform and store it for its URL
+  logout               remove the stored token for the URL
+  whoami               show who the token in use belongs to, and the URL
+  customers <sub>      the operator's customers: list, get, create, update, delete
+  tokens <sub>         API tokens: list, create (shown once), revoke
 
 Run "wfp <command> --help" for a command's options. "wfp --version" prints the version.
 
@@ -48,11 +58,13 @@ Options:
 ${COMMON}
 `,
 
-	list: `Usage: wfp list [--json] [--page-size <n>]
+	list: `Usage: wfp list [--customer <id>] [--json] [--page-size <n>]
 
-Lists every Worker, names ascending, fetching as many pages as there are.
+Lists the Workers the token may see, names ascending, fetching as many pages as there are: every Worker
+for the operator (with an OWNER column: a customer id, or "operator"), its own for a customer.
 
 Options:
+  --customer <id>   the operator: only this customer's Workers
   --json            print a JSON array of Worker records instead of a table; each is
                     ${RECORD}
   --page-size <n>   Workers per request, 1-1000 (default 100)
@@ -98,6 +110,98 @@ Options:
   -d, --data <body>     request body; @file reads it from a file, @- from standard input
   --json                print { "status", "statusText", "headers": { name: value }, "body" } (body as text;
                         repeated headers joined with ", ")
+
+${COMMON}
+`,
+
+	// Signing in, customers and tokens (src/cli/account.ts, src/cli/customers.ts)
+
+	login: `Usage: wfp login [--url <url>] [--token <token>] [--json]
+
+Checks a token with the platform (the admin token or a customer token) and stores the URL and the
+token in $XDG_CONFIG_HOME/wfp/config.json (default ~/.config/wfp/config.json), readable only by you
+(file mode 0600, folder 0700). Later commands use them when neither --url/--token nor WFP_URL/WFP_TOKEN
+is given; the stored token is only ever sent to the URL it was stored for. A refused token stores nothing.
+
+The token comes from --token, else from standard input when it is not a terminal
+("wfp login < token.txt", "pass show wfp | wfp login"), else from a prompt that does not echo it.
+The URL is --url, else $WFP_URL, else the stored one, else http://localhost:8787.
+
+Options:
+  --json  print { "url", "kind", "customerId", "customerName", "openMode", "config" } (never the token)
+
+${COMMON}
+`,
+
+	logout: `Usage: wfp logout [--url <url>] [--json]
+
+Removes the token "wfp login" stored for the URL (the stored URL unless --url or WFP_URL says
+otherwise). The token itself stays valid until it is revoked ("wfp tokens revoke <id>").
+
+Options:
+  --json  print { "url", "signedOut": true|false }
+
+${COMMON}
+`,
+
+	whoami: `Usage: wfp whoami [--json]
+
+Shows who the token in use belongs to (the operator, a customer's name and id, or nobody), the URL,
+and where the token came from (--token, WFP_TOKEN, or stored by wfp login). Never prints the token.
+
+Options:
+  --json  print { "url", "kind": "operator"|"customer"|"anonymous", "customerId", "customerName",
+          "tokenId", "openMode", "tokenSource": "--token"|"WFP_TOKEN"|"config"|null }
+
+${COMMON}
+`,
+
+	customers: `Usage: wfp customers <list|get|create|update|delete> ... [--json]
+
+The platform's customers, for its operator (the admin token). Each has a plan: how many Workers it may
+have, how large a script may be, and the CPU time and subrequests each request may use.
+
+Subcommands:
+  list                        every customer: id, name, Workers used of its plan, limits
+  get <id>                    one customer, with its usage
+  create <name> [limits]      create a customer (limits default to the platform's); prints its id
+  update <id> [--name <name>] [limits]
+                              rename a customer or change its limits (the others stay)
+  delete <id> [--yes]         delete a customer with all its Workers (their URLs stop serving) and
+                              its tokens; asks first on a terminal, elsewhere refuses unless --yes
+
+Limits:
+  --max-workers <n>           how many Workers it may have
+  --max-script-bytes <n>      the largest script it may upload, in bytes
+  --cpu-ms <n>                CPU milliseconds per request
+  --subrequests <n>           subrequests per request
+
+Options:
+  -n, --name <name>           update: the new name
+  -y, --yes                   delete: without asking
+  --json                      print the customer ({ "id", "name", "plan": { "maxWorkers",
+                              "maxScriptBytes", "cpuMs", "subRequests" }, "createdAt", "updatedAt",
+                              and "workers" for list/get }), an array of them, or for delete
+                              { "id", "deleted": true, "workersDeleted" }
+
+${COMMON}
+`,
+
+	tokens: `Usage: wfp tokens <list|create|revoke> ... [--customer <id>] [--json]
+
+API tokens. A customer manages its own; the operator manages any customer's and names it with
+--customer. The platform keeps only a hash of each token: "create" prints the token this once (on
+stdout, so "token=$(wfp tokens create ci)" works), and nothing shows it again.
+
+Subcommands:
+  list                 the tokens: id, label, customer, created, last used (never the tokens)
+  create <label>       a new token; the label says what it is for ("CI", "laptop")
+  revoke <id>          revoke a token: it stops working on the next request
+
+Options:
+  --customer <id>      the operator: whose tokens (list, create)
+  --json               print the token records ({ "id", "label", "customerId", "createdAt",
+                       "lastUsedAt" }; create adds "token"), or { "id", "revoked": true }
 
 ${COMMON}
 `

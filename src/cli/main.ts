@@ -4,11 +4,10 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createPlatformClient } from '../lib/trpc/client.ts';
 import { COMMANDS } from './commands.ts';
+import { resolveCredentials } from './config.ts';
 import { CliError, EXIT, explainRequestError, usageError } from './errors.ts';
 import { COMMAND_HELP, MAIN_HELP } from './help.ts';
 import { printNote } from './terminal.ts';
-
-export const DEFAULT_URL = 'http://localhost:8787';
 
 // Every command's options, parsed together; each command then accepts only its own (COMMANDS) and these.
 const OPTIONS = {
@@ -24,7 +23,13 @@ const OPTIONS = {
 	yes: { type: 'boolean', short: 'y' },
 	method: { type: 'string', short: 'X' },
 	header: { type: 'string', short: 'H', multiple: true },
-	data: { type: 'string', short: 'd' }
+	data: { type: 'string', short: 'd' },
+	// Customers and tokens (src/cli/customers.ts)
+	customer: { type: 'string' },
+	'max-workers': { type: 'string' },
+	'max-script-bytes': { type: 'string' },
+	'cpu-ms': { type: 'string' },
+	subrequests: { type: 'string' }
 } as const;
 const GLOBAL_OPTIONS = new Set(['url', 'token', 'help']);
 
@@ -36,15 +41,6 @@ function parse(argv: string[]) {
 		const unknown = message.match(/^Unknown option '([^']+)'/);
 		throw usageError(unknown ? `unknown option ${unknown[1]} (see wfp --help)` : message.split('. ')[0]);
 	}
-}
-
-/** --url, else WFP_URL, else the default; must be an http(s) URL. Returned without a trailing slash. */
-function platformUrl(option: string | undefined): string {
-	const value = option ?? (process.env.WFP_URL || DEFAULT_URL);
-	const url = URL.canParse(value) ? new URL(value) : null;
-	if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
-		throw usageError(`--url must be an http:// or https:// URL, got ${JSON.stringify(value)}`);
-	return (url.origin + url.pathname).replace(/\/+$/, '');
 }
 
 function version(): string {
@@ -79,13 +75,12 @@ async function run(argv: string[]): Promise<void> {
 		throw usageError(`wrong number of arguments; ${usage.charAt(0).toLowerCase()}${usage.slice(1)}`);
 	}
 
-	const url = platformUrl(values.url);
-	const token = values.token ?? (process.env.WFP_TOKEN || undefined);
+	const { url, token, tokenSource } = resolveCredentials(values);
 	const client = createPlatformClient(url, { token });
 	try {
-		await command.run(args, values, { url, client });
+		await command.run(args, values, { url, client, token, tokenSource });
 	} catch (error) {
-		throw explainRequestError(error, { url, token });
+		throw explainRequestError(error, { url, token, tokenSource });
 	}
 }
 

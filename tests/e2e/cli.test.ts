@@ -9,8 +9,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startApp, type RunningApp } from './app';
+import { expectFailure, runWfp, WFP_BIN as BIN } from './wfp';
 
-const BIN = join(process.cwd(), 'bin/wfp.js');
+/** A Worker's own origin on an app `npm start` serves (PLATFORM_HOST is localhost:<port>). */
+const hostUrlOn = (app: RunningApp, name: string) => `http://${name}.localhost:${new URL(app.url).port}/`;
+
 const files = mkdtempSync(join(tmpdir(), 'wfp-cli-'));
 afterAll(() => rmSync(files, { recursive: true, force: true }));
 
@@ -34,36 +37,9 @@ const echo = file(
 `
 );
 
-interface Result {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-}
-
-/** Runs `wfp args...` with stdin a pipe (not a TTY); WFP_URL/WFP_TOKEN come only from `env`. */
-function wfp(args: string[], env: Record<string, string> = {}): Promise<Result> {
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [BIN, ...args], {
-			env: { ...process.env, WFP_URL: '', WFP_TOKEN: '', ...env },
-			stdio: ['pipe', 'pipe', 'pipe']
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (chunk) => (stdout += chunk));
-		child.stderr.on('data', (chunk) => (stderr += chunk));
-		child.on('error', reject);
-		child.on('close', (code) => resolve({ code, stdout, stderr }));
-		child.stdin.end();
-	});
-}
-
-/** A failure is exactly one line on stderr, nothing on stdout, and a non-zero exit code. */
-function expectFailure(result: Result, code: number, message: string | RegExp) {
-	expect(result.stdout).toBe('');
-	expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
-	expect(result.stderr).toMatch(typeof message === 'string' ? `wfp: ${message}` : message);
-	expect(result.code).toBe(code);
-}
+/** `wfp args...` with WFP_URL/WFP_TOKEN only from `env`, and no stored login. */
+const wfp = (args: string[], env: Record<string, string> = {}) =>
+	runWfp(args, { WFP_URL: '', WFP_TOKEN: '', XDG_CONFIG_HOME: join(files, 'config'), ...env });
 
 describe('wfp without a server', () => {
 	it('has help for every command, with the exit codes', async () => {
@@ -136,11 +112,12 @@ describe('wfp against npm start', () => {
 		env = { WFP_URL: app.url };
 	});
 	afterAll(() => app?.stop());
+	const hostUrl = (name: string) => hostUrlOn(app, name);
 
 	it('deploys a file under its base name and prints the URL', async () => {
 		const { code, stdout, stderr } = await wfp(['deploy', echo], env);
 		expect(code).toBe(0);
-		expect(stdout).toBe(`${app.url}/user-workers/echo/\n`);
+		expect(stdout).toBe(`${hostUrl('echo')}\n`);
 		expect(stderr).toMatch(/^deployed echo \(\d+ B, compatibility date \d{4}-\d\d-\d\d\)\n$/);
 		expect((await fetch(`${app.url}/user-workers/echo/`)).status).toBe(201);
 	});
@@ -152,7 +129,7 @@ describe('wfp against npm start', () => {
 		expect(code).toBe(0);
 		const record = JSON.parse(stdout);
 		expect(Object.keys(record).sort()).toEqual(
-			['compatibilityDate', 'createdAt', 'customerId', 'limits', 'name', 'scriptId', 'sha256', 'size', 'updatedAt', 'url'].sort()
+			['compatibilityDate', 'createdAt', 'customerId', 'hostUrl', 'limits', 'name', 'scriptId', 'sha256', 'size', 'updatedAt', 'url'].sort()
 		);
 		expect(record).toMatchObject({ name: 'echo-two', url: `${app.url}/user-workers/echo-two/`, size: readFileSync(echo).length });
 	});
@@ -183,7 +160,8 @@ describe('wfp against npm start', () => {
 		const shown = await wfp(['get', 'echo'], env);
 		expect(shown.code).toBe(0);
 		expect(shown.stdout).toMatch(/^name +echo$/m);
-		expect(shown.stdout).toMatch(new RegExp(`^url +${app.url}/user-workers/echo/$`, 'm'));
+		expect(shown.stdout).toMatch(new RegExp(`^url +${hostUrl('echo')}$`, 'm'));
+		expect(shown.stdout).toMatch(new RegExp(`^shared url +${app.url}/user-workers/echo/$`, 'm'));
 		expect(shown.stdout).toMatch(/^sha256 +[0-9a-f]{64}$/m);
 
 		const source = await wfp(['get', 'echo', '--source'], env);
@@ -207,10 +185,12 @@ describe('wfp against npm start', () => {
 		const table = await wfp(['list', '--page-size', '2'], env);
 		expect(table.code).toBe(0);
 		const [header, ...rows] = table.stdout.trimEnd().split('\n');
-		expect(header.split(/ {2,}/)).toEqual(['NAME', 'URL', 'SIZE', 'UPDATED']);
+		// Open mode: everyone is the operator, who sees each Worker's owner.
+		expect(header.split(/ {2,}/)).toEqual(['NAME', 'OWNER', 'URL', 'SIZE', 'UPDATED']);
 		expect(rows.map((row) => row.split(/ {2,}/)[0])).toEqual(names);
 		expect(rows[0].split(/ {2,}/).slice(1)).toEqual([
-			`${app.url}/user-workers/echo/`,
+			'operator',
+			hostUrl('echo'),
 			`${readFileSync(echo).length} B`,
 			expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/)
 		]);
@@ -282,16 +262,17 @@ describe('wfp against a platform with an admin token', () => {
 		app = await startApp({ PLATFORM_ADMIN_TOKEN: 'secret' });
 	});
 	afterAll(() => app?.stop());
+	const hostUrl = (name: string) => hostUrlOn(app, name);
 
 	it('asks for a token, refuses a wrong one, and deploys with the right one', async () => {
 		expectFailure(
 			await wfp(['deploy', echo], { WFP_URL: app.url }),
 			4,
-			'the server needs an admin token: pass --token or set WFP_TOKEN'
+			'the server needs a token: run wfp login, pass --token or set WFP_TOKEN'
 		);
 		expectFailure(await wfp(['deploy', echo, '--token', 'wrong'], { WFP_URL: app.url }), 4, 'the token was refused');
 		const deployed = await wfp(['deploy', echo], { WFP_URL: app.url, WFP_TOKEN: 'secret' });
-		expect(deployed).toMatchObject({ code: 0, stdout: `${app.url}/user-workers/echo/\n` });
+		expect(deployed).toMatchObject({ code: 0, stdout: `${hostUrl('echo')}\n` });
 		expect((await wfp(['delete', 'echo', '--yes', '--token', 'secret'], { WFP_URL: app.url })).code).toBe(0);
 	});
 });
