@@ -9,6 +9,10 @@
 //   GET    /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script/content
 //   DELETE /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script?force=true
 //   DELETE /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts?tags=<tag>:yes|no
+//   POST   /client/v4/zones/:zone/custom_hostnames          Cloudflare for SaaS: pending, with TXT records
+//   GET    /client/v4/zones/:zone/custom_hostnames/:id
+//   DELETE /client/v4/zones/:zone/custom_hostnames/:id
+//   POST   /__fake/custom_hostnames/:id/activate  (not Cloudflare's: the customer's DNS proved the domain)
 //   GET    /__fake/scripts/:script   (not Cloudflare's: how the stand-in DISPATCHER reads what it runs)
 //   GET    /__fake/requests          (not Cloudflare's: every API request so far, for assertions)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -18,6 +22,17 @@ export interface FakeCloudflareApiOptions {
 	accountId: string;
 	apiToken: string;
 	namespace: string;
+	/** The zone whose custom hostnames the API manages. */
+	zoneId: string;
+}
+
+interface StoredCustomHostname {
+	id: string;
+	hostname: string;
+	status: 'pending' | 'active';
+	ssl: { method: string; type: string };
+	verification: string;
+	createdAt: string;
 }
 
 export interface StoredScript {
@@ -71,7 +86,72 @@ const scriptNotFound = () =>
 
 export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions): Promise<FakeCloudflareApi> {
 	const scripts = new Map<string, StoredScript>();
+	const customHostnames = new Map<string, StoredCustomHostname>();
 	const requests: RecordedRequest[] = [];
+
+	/** A custom hostname as the API answers it: while pending, the TXT records that prove ownership. */
+	const customHostnameResult = (h: StoredCustomHostname) => ({
+		id: h.id,
+		hostname: h.hostname,
+		status: h.status,
+		created_at: h.createdAt,
+		ssl: {
+			method: h.ssl.method,
+			type: h.ssl.type,
+			status: h.status === 'active' ? 'active' : 'pending_validation',
+			...(h.status === 'pending' && { validation_records: [{ txt_name: `_acme-challenge.${h.hostname}`, txt_value: h.verification }] })
+		},
+		...(h.status === 'pending' && {
+			ownership_verification: { type: 'txt', name: `_cf-custom-hostname.${h.hostname}`, value: h.id }
+		})
+	});
+
+	async function handleCustomHostnames(request: IncomingMessage, url: URL): Promise<{ status: number; body: BodyInit; type: string } | null> {
+		const activate = url.pathname.match(/^\/__fake\/custom_hostnames\/([^/]+)\/activate$/);
+		if (activate) {
+			const found = customHostnames.get(activate[1]);
+			if (found) found.status = 'active';
+			return { status: found ? 200 : 404, body: found ? 'ok' : 'no such custom hostname', type: 'text/plain' };
+		}
+		const route = url.pathname.match(/^\/client\/v4\/zones\/([^/]+)\/custom_hostnames(?:\/([^/]+))?$/);
+		if (!route) return null;
+		requests.push({ method: request.method!, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+		authenticateToken(request);
+		if (route[1] !== options.zoneId) throw new ApiFailure(404, [{ code: 1001, message: 'Invalid zone identifier' }]);
+		const id = route[2];
+		if (request.method === 'POST' && !id) {
+			const chunks: Buffer[] = [];
+			for await (const chunk of request) chunks.push(chunk as Buffer);
+			let body: { hostname?: unknown; ssl?: { method?: unknown; type?: unknown } };
+			try {
+				body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+			} catch {
+				throw new ApiFailure(400, [{ code: 1400, message: 'Invalid JSON body' }]);
+			}
+			if (typeof body.hostname !== 'string' || !body.hostname.includes('.'))
+				throw new ApiFailure(400, [{ code: 1409, message: 'The custom hostname you provided is invalid.' }]);
+			if ([...customHostnames.values()].some((h) => h.hostname === body.hostname))
+				throw new ApiFailure(409, [{ code: 1406, message: 'Duplicate custom hostname found.' }]);
+			const stored: StoredCustomHostname = {
+				id: crypto.randomUUID(),
+				hostname: body.hostname,
+				status: 'pending',
+				ssl: { method: String(body.ssl?.method ?? 'http'), type: String(body.ssl?.type ?? 'dv') },
+				verification: crypto.randomUUID().replaceAll('-', ''),
+				createdAt: new Date().toISOString()
+			};
+			customHostnames.set(stored.id, stored);
+			return envelope(200, customHostnameResult(stored));
+		}
+		const found = id ? customHostnames.get(id) : undefined;
+		if (!found) throw new ApiFailure(404, [{ code: 1436, message: 'The custom hostname was not found.' }]);
+		if (request.method === 'GET') return envelope(200, customHostnameResult(found));
+		if (request.method === 'DELETE') {
+			customHostnames.delete(found.id);
+			return envelope(200, { id: found.id });
+		}
+		throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
+	}
 
 	async function handle(request: IncomingMessage, url: URL): Promise<{ status: number; body: BodyInit; type: string }> {
 		const fake = url.pathname.match(/^\/__fake\/scripts\/([^/]+)$/);
@@ -82,6 +162,8 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 				: { status: 404, body: 'no such script', type: 'text/plain' };
 		}
 		if (url.pathname === '/__fake/requests') return { status: 200, body: JSON.stringify(requests), type: 'application/json' };
+		const hostnames = await handleCustomHostnames(request, url);
+		if (hostnames) return hostnames;
 		requests.push({ method: request.method!, path: url.pathname, query: Object.fromEntries(url.searchParams) });
 
 		const byTags = url.pathname.match(/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts$/);
@@ -142,12 +224,16 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 		throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
 	}
 
-	function authenticate(request: IncomingMessage, accountId: string) {
+	function authenticateToken(request: IncomingMessage) {
 		const authorization = request.headers.authorization;
 		if (!authorization?.startsWith('Bearer '))
 			throw new ApiFailure(400, [{ code: 9106, message: 'Missing X-Auth-Key, X-Auth-Email or Authorization headers' }]);
-		if (authorization.slice('Bearer '.length) !== options.apiToken || accountId !== options.accountId)
-			throw new ApiFailure(403, [{ code: 10000, message: 'Authentication error' }]);
+		if (authorization.slice('Bearer '.length) !== options.apiToken) throw new ApiFailure(403, [{ code: 10000, message: 'Authentication error' }]);
+	}
+
+	function authenticate(request: IncomingMessage, accountId: string) {
+		authenticateToken(request);
+		if (accountId !== options.accountId) throw new ApiFailure(403, [{ code: 10000, message: 'Authentication error' }]);
 	}
 
 	const server = createServer(async (request: IncomingMessage, response: ServerResponse) => {

@@ -8,6 +8,7 @@ export interface FakeCloudflareApiSettings {
 	accountId: string;
 	apiToken: string;
 	namespace: string;
+	zoneId: string;
 }
 
 declare module 'vitest' {
@@ -20,7 +21,8 @@ export default async function setup(project: TestProject) {
 	const credentials = {
 		accountId: 'f0e1d2c3b4a5f0e1d2c3b4a5f0e1d2c3',
 		apiToken: 'test-api-token',
-		namespace: 'test-namespace'
+		namespace: 'test-namespace',
+		zoneId: '0a1b2c3d4e5f0a1b2c3d4e5f0a1b2c3d'
 	};
 	const api = await startFakeCloudflareApi(credentials);
 	project.provide('fakeCloudflareApi', { url: api.url, ...credentials });

@@ -157,6 +157,34 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		});
 	});
 
+	it('attaches a custom hostname as a Cloudflare for SaaS custom hostname: pending with its TXT records, then active, detached with it', async () => {
+		const { caller, platform } = cloudflareSetup({ CLOUDFLARE_ZONE_ID: api.zoneId, PLATFORM_HOST: 'platform.example.com' });
+		await caller.workers.upload({ name: 'saas', code: hello('saas') });
+		const attached = await caller.workers.hostnames.add({ name: 'saas', hostname: 'shop.example' });
+		expect(attached).toMatchObject({ hostname: 'shop.example', status: 'pending' });
+		expect(attached.verification).toEqual([
+			{ type: 'txt', name: '_cf-custom-hostname.shop.example', value: expect.any(String) },
+			{ type: 'txt', name: '_acme-challenge.shop.example', value: expect.any(String) }
+		]);
+		// Dispatch needs no API call: the hostname is in KV at once.
+		const url = new URL('http://shop.example/cart');
+		expect(await (await interceptPlatformRequest(new Request(url), url, platform))!.text()).toMatch(/^saas GET \/cart /);
+
+		const id = attached.verification[0].value;
+		expect((await fetch(`${api.url}/__fake/custom_hostnames/${id}/activate`, { method: 'POST' })).status).toBe(200);
+		expect(await caller.workers.hostnames.list({ name: 'saas' })).toEqual([expect.objectContaining({ status: 'active', verification: [] })]);
+
+		await caller.workers.hostnames.remove({ hostname: 'shop.example' });
+		const requests: { method: string; path: string }[] = await (await fetch(`${api.url}/__fake/requests`)).json();
+		expect(requests.filter((r) => r.path.includes('/custom_hostnames')).map((r) => r.method)).toEqual(['POST', 'GET', 'DELETE']);
+		expect(await interceptPlatformRequest(new Request(url), url, platform)).toBeUndefined();
+
+		const { caller: noZone } = cloudflareSetup();
+		expect((await trpcError(() => noZone.workers.hostnames.add({ name: 'saas', hostname: 'other.example' }))).message).toContain(
+			'CLOUDFLARE_ZONE_ID'
+		);
+	});
+
 	it("turns the API's validation error into BAD_REQUEST with its message, keeping the old version serving", async () => {
 		const { caller, platform } = cloudflareSetup();
 		const before = await caller.workers.upload({ name: 'stable', code: hello('old') });
