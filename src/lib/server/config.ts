@@ -32,6 +32,12 @@ export interface PlatformConfig {
 	 */
 	credentialHeaders: string[];
 	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string } | null;
+	/**
+	 * The Cloudflare-compatible API (/client/v4, src/lib/server/cloudflare-api/): its one account's id
+	 * (PLATFORM_ACCOUNT_ID) and the name of its one dispatch namespace, the Workers /user-workers/* serves
+	 * (PLATFORM_NAMESPACE).
+	 */
+	cloudflareApi: { accountId: string; namespace: string };
 }
 
 export const DEFAULTS = {
@@ -41,7 +47,9 @@ export const DEFAULTS = {
 	cpuMs: 50,
 	subRequests: 50,
 	maxWorkers: 100,
-	authMaxFailuresPerMinute: 10
+	authMaxFailuresPerMinute: 10,
+	accountId: '10ca1000000000000000000000000000',
+	namespace: 'workers-platform'
 } as const;
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -112,6 +120,10 @@ export function readConfig(env: Env): PlatformConfig {
 			.split(',')
 			.map((name) => name.trim().toLowerCase())
 			.filter(Boolean),
-		cloudflare
+		cloudflare,
+		cloudflareApi: {
+			accountId: env.PLATFORM_ACCOUNT_ID || DEFAULTS.accountId,
+			namespace: env.PLATFORM_NAMESPACE || DEFAULTS.namespace
+		}
 	};
 }
