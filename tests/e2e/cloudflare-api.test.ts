@@ -161,6 +161,14 @@ describe('the cloudflare SDK 6.5.0', () => {
 		});
 		expect((await served('sdk-hello')).status).toBe(404);
 		await expect(admin.workers.get.query({ name: 'sdk-hello' })).rejects.toThrow('no Worker is named "sdk-hello"');
+
+		// Its tags went with it: the name uploaded again starts with none.
+		const again = await scripts().update(NAMESPACE, 'sdk-hello', {
+			account_id: ACCOUNT,
+			metadata: { main_module: 'worker.js' },
+			files: [new File([site('again')], 'worker.js', { type: 'application/javascript+module' })]
+		});
+		expect(again.tags).toEqual([]);
 	});
 
 	it('deletes by tag', async () => {
