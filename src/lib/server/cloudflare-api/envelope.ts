@@ -2,6 +2,9 @@
 // and the one place where the platform's errors become Cloudflare statuses and error codes.
 import { asPlatformError, type PlatformErrorKind } from '../errors';
 
+/** Where the Cloudflare-compatible API is served (src/routes/client/v4/[...path]/+server.ts). */
+export const CLOUDFLARE_API_PREFIX = '/client/v4';
+
 export interface ApiMessage {
 	code: number;
 	message: string;
@@ -38,6 +41,8 @@ export const CODES = {
 	conflict: 10409,
 	quota: 10403,
 	notImplemented: 10501,
+	/** Too many requests (Cloudflare: "Please wait and consider throttling your request speed"). */
+	slowDown: 971,
 	internal: 10013
 } as const;
 

@@ -13,10 +13,8 @@ import type { Principal } from '../principal';
 import { LIST_LIMIT_MAX, type StoredWorker } from '../registry';
 import { checkTags } from '../workers/service';
 import { applyBindings, secretsEndpoint, type BindingsTarget } from './bindings';
-import { CloudflareApiError, CODES, errorResponse, success, type ResultInfo } from './envelope';
+import { CLOUDFLARE_API_PREFIX, CloudflareApiError, CODES, errorResponse, success, type ResultInfo } from './envelope';
 import { bindingsOf, parseScriptUpload, parseSettings, refuseCompatibilityFlags } from './multipart';
-
-export const API_PREFIX = '/client/v4';
 
 /** The platform's single main module name when it answers with a script's content. */
 const CONTENT_MODULE = 'worker.js';
@@ -41,7 +39,7 @@ export async function handleCloudflareApi(request: Request, platform: Platform, 
 	try {
 		const caller = authenticate(platform, session);
 		const url = new URL(request.url);
-		const { operations, params } = route(url.pathname.slice(API_PREFIX.length));
+		const { operations, params } = route(url.pathname.slice(CLOUDFLARE_API_PREFIX.length));
 		const operation = operations[request.method as Method];
 		if (!operation)
 			throw new CloudflareApiError(405, CODES.methodNotAllowed, `${request.method} is not allowed here; use ${Object.keys(operations).join(', ')}`);
@@ -107,7 +105,7 @@ function route(path: string): { operations: Partial<Record<Method, Operation>>; 
 		});
 		if (matches) return { operations, params };
 	}
-	throw new CloudflareApiError(404, CODES.noRoute, `Could not route to ${API_PREFIX}${path}, perhaps your object identifier is invalid?`);
+	throw new CloudflareApiError(404, CODES.noRoute, `Could not route to ${CLOUDFLARE_API_PREFIX}${path}, perhaps your object identifier is invalid?`);
 }
 
 function decodeSegment(segment: string): string {
