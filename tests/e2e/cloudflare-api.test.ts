@@ -353,6 +353,15 @@ describe("customers' tokens", () => {
 		expect(await served('a-api')).toEqual({ status: 200, text: 'A' });
 	});
 
+	it('see a Worker uploaded through tRPC as a script of the namespace, and the other way round', async () => {
+		const customer = createPlatformClient(app.url, { token: a.token });
+		await customer.workers.upload.mutate({ name: 'a-trpc', code: site('from tRPC'), compatibilityDate: '2026-04-01' });
+		const script = await api(`${scriptsPath}/a-trpc`, { token: a.token });
+		expect(script.body.result.script).toMatchObject({ id: 'a-trpc', compatibility_date: '2026-04-01', tags: [] });
+		expect((await api(`${scriptsPath}/a-trpc`, { method: 'DELETE', token: a.token })).status).toBe(200);
+		expect((await customer.workers.list.query()).workers.map((w) => w.name)).toEqual(['a-api']);
+	});
+
 	it("count the namespace's scripts as their own", async () => {
 		const namespace = (token: string) => api(`/accounts/${ACCOUNT}/workers/dispatch/namespaces/${NAMESPACE}`, { token });
 		expect((await namespace(a.token)).body.result.script_count).toBe(1);
