@@ -220,20 +220,29 @@ describe('wrangler deploy --dispatch-namespace', () => {
 
 	// LEAD: once applyBindings (src/lib/server/cloudflare-api/bindings.ts) is wired to the workers service's
 	// settings, deploy `project()` unchanged here, expect `greeting: 'Hello from wrangler'`, and drop the next test.
-	it('deploys a TypeScript project, which answers at /user-workers/<name>/', { timeout: 120_000 }, async () => {
-		const { code, output } = await wrangler(project((config) => config.replace(/^\s*"vars".*\n/m, '')));
-		expect(output).toContain('Uploaded wrangler-fixture');
-		expect(code).toBe(0);
+	it('deploys a TypeScript project, which answers at /user-workers/<name>/, and deploys it again', { timeout: 180_000 }, async () => {
+		const folder = project((config) => config.replace(/^\s*"vars".*\n/m, ''));
+		const first = await wrangler(folder);
+		expect(first.output).toContain('Uploaded wrangler-fixture');
+		expect(first.code).toBe(0);
 		const response = await fetch(`${app.url}/user-workers/wrangler-fixture/hello`);
 		expect(await response.json()).toEqual({ greeting: null, path: '/hello' });
 		expect(await admin.workers.get.query({ name: 'wrangler-fixture' })).toMatchObject({ compatibilityDate: '2026-08-01', customerId: null });
+
+		// The second deploy finds the script (GET answers it) and replaces its code.
+		const source = join(folder, 'src/index.ts');
+		writeFileSync(source, readFileSync(source, 'utf8').replace('path: pathname', 'path: pathname, version: 2'));
+		const second = await wrangler(folder);
+		expect(second.code, second.output).toBe(0);
+		const redeployed = await fetch(`${app.url}/user-workers/wrangler-fixture/again`);
+		expect(await redeployed.json()).toEqual({ greeting: null, path: '/again', version: 2 });
 	});
 
 	it("refuses the project's vars, naming them, until the platform stores vars; the deployed Worker stays", { timeout: 120_000 }, async () => {
 		const { code, output } = await wrangler(project());
 		expect(code).not.toBe(0);
 		expect(output).toContain('plain_text and secret_text bindings (vars and secrets) are not supported yet: GREETING (plain_text)');
-		expect(await (await fetch(`${app.url}/user-workers/wrangler-fixture/`)).json()).toEqual({ greeting: null, path: '/' });
+		expect(await (await fetch(`${app.url}/user-workers/wrangler-fixture/`)).json()).toEqual({ greeting: null, path: '/', version: 2 });
 	});
 
 	it('fails with Cloudflare\'s authentication error for a wrong token', { timeout: 120_000 }, async () => {
