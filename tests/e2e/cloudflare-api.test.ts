@@ -319,6 +319,7 @@ describe('error envelopes', () => {
 	});
 
 	it('lists the one account and its one namespace', async () => {
+		expect(await sdk.user.tokens.verify()).toEqual({ id: 'operator', status: 'active' });
 		const accounts = await api('/accounts');
 		expect(accounts.body).toMatchObject({ success: true, result: [{ id: ACCOUNT }], result_info: { count: 1 } });
 		const namespaces = await sdk.workersForPlatforms.dispatch.namespaces.list({ account_id: ACCOUNT });

@@ -76,6 +76,7 @@ const NAMESPACES = 'accounts/:account/workers/dispatch/namespaces';
 const SCRIPT = `${NAMESPACES}/:namespace/scripts/:script`;
 
 const ROUTES: [pattern: string, operations: Partial<Record<Method, Operation>>][] = [
+	['user/tokens/verify', { GET: verifyToken }],
 	['accounts', { GET: listAccounts }],
 	[NAMESPACES, { GET: listNamespaces, POST: createNamespace }],
 	[`${NAMESPACES}/:namespace`, { GET: getNamespace, DELETE: deleteNamespace }],
@@ -116,7 +117,12 @@ function decodeSegment(segment: string): string {
 	}
 }
 
-// Accounts and the namespace
+// The token, accounts and the namespace
+
+/** Cloudflare's "is my token good" check; a token that is not is refused before this runs. */
+async function verifyToken({ caller }: Call) {
+	return success({ id: caller.kind === 'customer' ? caller.tokenId : caller.kind, status: 'active' });
+}
 
 async function listAccounts({ platform }: Call) {
 	const account = { id: platform.config.cloudflareApi.accountId, name: 'Workers Platform (local)', type: 'standard' };
