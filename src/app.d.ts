@@ -54,6 +54,10 @@ declare global {
 		PLATFORM_ORIGIN?: string;
 		/** When set, every control-plane mutation needs this token (Bearer header or login cookie). */
 		PLATFORM_ADMIN_TOKEN?: string;
+		/** The account id the Cloudflare-compatible API (/client/v4) shows and expects in its paths. */
+		PLATFORM_ACCOUNT_ID?: string;
+		/** The name of the dispatch namespace the Cloudflare-compatible API serves (default `workers-platform`). */
+		PLATFORM_NAMESPACE?: string;
 		/** Request headers (comma-separated) that carry credentials for the platform, never sent to user Workers. */
 		PLATFORM_CREDENTIAL_HEADERS?: string;
 		MAX_SCRIPT_BYTES?: string;

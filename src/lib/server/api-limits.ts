@@ -34,7 +34,7 @@ export function apiLimits(config: PlatformConfig): ApiLimits {
 }
 
 /** The bytes of `body`, or null as soon as there are more than `maxBytes` (the rest is not read). */
-async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
+export async function readAtMost(body: ReadableStream<Uint8Array>, maxBytes: number): Promise<Uint8Array<ArrayBuffer> | null> {
 	const reader = body.getReader();
 	const chunks: Uint8Array[] = [];
 	let length = 0;

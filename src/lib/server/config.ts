@@ -39,6 +39,12 @@ export interface PlatformConfig {
 	platformHost: string | null;
 	/** PLATFORM_HOST without its port: what a request URL's hostname is compared with. */
 	platformHostname: string | null;
+	/**
+	 * The Cloudflare-compatible API (/client/v4, src/lib/server/cloudflare-api/): its one account's id
+	 * (PLATFORM_ACCOUNT_ID) and the name of its one dispatch namespace, the Workers /user-workers/* serves
+	 * (PLATFORM_NAMESPACE).
+	 */
+	cloudflareApi: { accountId: string; namespace: string };
 }
 
 export const DEFAULTS = {
@@ -48,7 +54,9 @@ export const DEFAULTS = {
 	cpuMs: 50,
 	subRequests: 50,
 	maxWorkers: 100,
-	authMaxFailuresPerMinute: 10
+	authMaxFailuresPerMinute: 10,
+	accountId: '10ca1000000000000000000000000000',
+	namespace: 'workers-platform'
 } as const;
 
 function positiveInt(value: string | undefined, fallback: number, name: string): number {
@@ -129,6 +137,10 @@ export function readConfig(env: Env): PlatformConfig {
 			.split(',')
 			.map((name) => name.trim().toLowerCase())
 			.filter(Boolean),
-		cloudflare
+		cloudflare,
+		cloudflareApi: {
+			accountId: env.PLATFORM_ACCOUNT_ID || DEFAULTS.accountId,
+			namespace: env.PLATFORM_NAMESPACE || DEFAULTS.namespace
+		}
 	};
 }

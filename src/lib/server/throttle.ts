@@ -1,5 +1,6 @@
 // Slows down token guessing: failed authentications are counted per client address in a fixed window,
 // and a client over the limit is refused until its window ends. SECURITY.md explains what it is for.
+import { CLOUDFLARE_API_PREFIX, CODES, failure } from './cloudflare-api/envelope';
 
 export interface ThrottleOptions {
 	/** Failures a client may have per window before it is refused. */
@@ -57,10 +58,15 @@ export function clientAddressOf(request: Request, trustedHeader: string | null):
 	return (trustedHeader && request.headers.get(trustedHeader)?.trim()) || 'every client (no TRUSTED_CLIENT_IP_HEADER)';
 }
 
-/** The refusal for a locked-out client: 429 with Retry-After, as JSON for the API and text elsewhere. */
+/** The refusal for a locked-out client: 429 with Retry-After, as JSON for the APIs and text elsewhere. */
 export function tooManyFailures(retryAfterSeconds: number, url: URL): Response {
 	const message = `too many wrong tokens from this address: try again in ${retryAfterSeconds} s`;
 	const headers = { 'retry-after': String(retryAfterSeconds), 'cache-control': 'no-store' };
+	if (url.pathname.startsWith(`${CLOUDFLARE_API_PREFIX}/`)) {
+		const refusal = failure(429, [{ code: CODES.slowDown, message }]);
+		refusal.headers.set('retry-after', headers['retry-after']);
+		return refusal;
+	}
 	if (!url.pathname.startsWith('/api/trpc')) return new Response(message, { status: 429, headers });
 	// tRPC's error shape (an array for a batch), so the typed client reports the message.
 	const error = { error: { message, code: -32029, data: { code: 'TOO_MANY_REQUESTS', httpStatus: 429 } } };

@@ -115,11 +115,12 @@ interface ApiErrorShape {
 	errors?: { code: number; message: string }[];
 }
 
-const SCRIPT_NOT_FOUND = 10007;
+// 10007: no such script on the account; 10092: none in the dispatch namespace (what the platform's own API answers).
+const SCRIPT_NOT_FOUND = [10007, 10092];
 
 function isScriptNotFound(error: unknown): boolean {
 	const { status, errors } = error as ApiErrorShape;
-	return status === 404 && (errors ?? []).some((e) => e.code === SCRIPT_NOT_FOUND);
+	return status === 404 && (errors ?? []).some((e) => SCRIPT_NOT_FOUND.includes(e.code));
 }
 
 /**

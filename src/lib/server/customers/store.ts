@@ -1,5 +1,6 @@
 // The customers' tables in D1 (migrations/0001_customers.sql): customers and their plans, API tokens (as
-// hashes), browser sessions (as hashes) and who owns each Worker name. SQL lives here and nowhere else.
+// hashes), browser sessions (as hashes) and who owns each Worker name; and each Worker's tags
+// (migrations/0003_script_tags.sql). SQL lives here and nowhere else.
 
 export interface Plan {
 	maxWorkers: number;
@@ -246,5 +247,27 @@ export class CustomerStore {
 			.bind(customerId, after ?? '', limit)
 			.all<{ name: string }>();
 		return results.map((row) => row.name);
+	}
+
+	// Script tags (migrations/0003_script_tags.sql): they go with the Worker's row (ON DELETE CASCADE).
+
+	/** Replaces the tags of `name`, which must have an owner row. */
+	async setWorkerTags(name: string, tags: string[]): Promise<void> {
+		await this.db.batch([
+			this.db.prepare('DELETE FROM script_tags WHERE name = ?').bind(name),
+			...tags.map((tag) => this.db.prepare('INSERT INTO script_tags (name, tag) VALUES (?, ?)').bind(name, tag))
+		]);
+	}
+
+	/** The tags of each of `names` (one query, whatever their number), in tag order. */
+	async workerTags(names: string[]): Promise<Map<string, string[]>> {
+		const tags = new Map(names.map((name) => [name, [] as string[]]));
+		if (names.length === 0) return tags;
+		const { results } = await this.db
+			.prepare('SELECT name, tag FROM script_tags WHERE name IN (SELECT value FROM json_each(?)) ORDER BY name, tag')
+			.bind(JSON.stringify(names))
+			.all<{ name: string; tag: string }>();
+		for (const row of results) tags.get(row.name)?.push(row.tag);
+		return tags;
 	}
 }

@@ -30,7 +30,17 @@ export interface WorkerService {
 	applyOwnerLimits(customerId: string, limits: WorkerLimits): Promise<void>;
 	/** Deletes every Worker a customer owns; returns how many. */
 	deleteAllOwnedBy(customerId: string): Promise<number>;
+	/** A Worker's tags (the Cloudflare API's script tags), in tag order. */
+	tags(caller: Principal, name: string): Promise<string[]>;
+	/** The tags of the Workers of a list page, by name (only those `caller` may see). */
+	tagsOf(caller: Principal, records: StoredWorker[]): Promise<Map<string, string[]>>;
+	/** Replaces a Worker's tags; returns them as stored. */
+	setTags(caller: Principal, name: string, tags: string[]): Promise<string[]>;
 }
+
+/** How many tags a Worker may have, and how long each may be (Cloudflare allows eight per script). */
+export const MAX_TAGS = 8;
+export const MAX_TAG_LENGTH = 128;
 
 export function createWorkerService(deps: {
 	config: PlatformConfig;
@@ -196,8 +206,45 @@ export function createWorkerService(deps: {
 			}
 			await backend.removeOwnedBy(customerId);
 			return deleted;
+		},
+
+		async tags(caller, name) {
+			requireSignedIn(caller);
+			await existing(caller, name);
+			return (await store.workerTags([name])).get(name) ?? [];
+		},
+
+		async tagsOf(caller, records) {
+			requireSignedIn(caller);
+			return store.workerTags(records.filter((record) => mayAccess(caller, record)).map((record) => record.name));
+		},
+
+		async setTags(caller, name, tags) {
+			requireSignedIn(caller);
+			const wanted = checkTags(tags);
+			await existing(caller, name);
+			// A Worker uploaded before customers existed has no owner row for its tags to hang on: the operator's.
+			if ((await store.ownerOfWorker(name)) === undefined) await store.claimWorker(name, null, null);
+			await store.setWorkerTags(name, wanted);
+			return wanted;
 		}
 	};
+}
+
+/**
+ * `tags` without repeats, in order, once each is a non-empty string without commas (the filter's
+ * separator); an InputError otherwise. Surfaces call it to refuse bad tags before an upload changes anything.
+ */
+export function checkTags(tags: unknown): string[] {
+	if (!Array.isArray(tags)) throw new InputError('tags', 'tags must be an array of strings');
+	for (const tag of tags) {
+		if (typeof tag !== 'string' || tag.trim() === '') throw new InputError('tags', `each tag must be a non-empty string, got ${JSON.stringify(tag)}`);
+		if (tag.includes(',')) throw new InputError('tags', `tag ${JSON.stringify(tag)} contains a comma, which separates tag filters`);
+		if (tag.length > MAX_TAG_LENGTH) throw new InputError('tags', `tag ${JSON.stringify(tag.slice(0, 20))}… is longer than ${MAX_TAG_LENGTH} characters`);
+	}
+	const unique = [...new Set(tags as string[])].sort();
+	if (unique.length > MAX_TAGS) throw new InputError('tags', `a Worker may have at most ${MAX_TAGS} tags, got ${unique.length}`);
+	return unique;
 }
 
 /** Anonymous callers are turned away before any rule runs (the router says how to authenticate). */

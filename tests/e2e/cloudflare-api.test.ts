@@ -1,0 +1,420 @@
+// The Cloudflare-compatible API (/client/v4) driven by unmodified Cloudflare clients against the app as
+// `npm start` starts it: the official SDK (6.5.0, the `cloudflare-v6` dev dependency), the project's own
+// wrangler binary deploying a TypeScript project, the platform's own cloudflare backend (its upload code),
+// and raw requests for the error envelopes. Whatever they deploy is the Worker tRPC and /user-workers/* see.
+import { execFile } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Cloudflare from 'cloudflare-v6';
+import { createPlatformClient, type PlatformClient } from '$lib/trpc';
+import { createCloudflareBackend } from '$lib/server/backends/cloudflare';
+import { DEFAULTS, readConfig } from '$lib/server/config';
+import type { StoredWorker } from '$lib/server/registry';
+import { useApp } from './use-app';
+
+const ADMIN_TOKEN = 'cloudflare-api-e2e-admin-token';
+// Wrong tokens on purpose below: the throttle itself is tested in security.test.ts.
+const app = useApp({ PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN, AUTH_MAX_FAILURES_PER_MINUTE: '1000' });
+
+const ACCOUNT = DEFAULTS.accountId;
+const NAMESPACE = DEFAULTS.namespace;
+const WRANGLER = join(process.cwd(), 'node_modules/wrangler/bin/wrangler.js');
+const FIXTURE = join(process.cwd(), 'tests/fixtures/wrangler-project');
+const folders = mkdtempSync(join(tmpdir(), 'wfp-cloudflare-api-'));
+afterAll(() => rmSync(folders, { recursive: true, force: true }));
+
+const site = (text: string) => `export default { fetch: () => new Response(${JSON.stringify(text)}) }`;
+const scriptsPath = `/accounts/${ACCOUNT}/workers/dispatch/namespaces/${NAMESPACE}/scripts`;
+
+let admin: PlatformClient;
+let sdk: Cloudflare;
+const scripts = () => sdk.workersForPlatforms.dispatch.namespaces.scripts;
+
+beforeAll(() => {
+	admin = createPlatformClient(app.url, { token: ADMIN_TOKEN });
+	sdk = sdkFor(ADMIN_TOKEN);
+});
+
+function sdkFor(apiToken: string): Cloudflare {
+	return new Cloudflare({ apiToken, baseURL: `${app.url}/client/v4`, maxRetries: 0 });
+}
+
+/** A raw request to the API and its envelope. */
+async function api(path: string, init: RequestInit & { token?: string | null } = {}) {
+	const { token = ADMIN_TOKEN, ...rest } = init;
+	const headers = new Headers(rest.headers);
+	if (token !== null) headers.set('authorization', `Bearer ${token}`);
+	const response = await fetch(`${app.url}/client/v4${path}`, { ...rest, headers });
+	const body = (await response.json()) as { success: boolean; errors: { code: number; message: string }[]; messages: unknown[]; result: any; result_info?: any };
+	return { status: response.status, body };
+}
+
+/** An upload as wrangler sends it: the metadata part and one part per module, named by file name. */
+function wranglerForm(metadata: object, modules: Record<string, [code: string, type?: string]>): FormData {
+	const form = new FormData();
+	form.append('metadata', JSON.stringify(metadata));
+	for (const [name, [code, type = 'application/javascript+module']] of Object.entries(modules))
+		form.append(name, new File([code], name, { type }));
+	return form;
+}
+
+const put = (name: string, form: FormData, token?: string) => api(`${scriptsPath}/${name}`, { method: 'PUT', body: form, token });
+const served = async (name: string, path = '') => {
+	const response = await fetch(`${app.url}/user-workers/${name}/${path}`);
+	return { status: response.status, text: await response.text() };
+};
+
+/** The SDK's error for `call` (which must fail): status and envelope errors. */
+async function sdkRefusal(call: Promise<unknown>) {
+	const error = (await call.then(
+		() => null,
+		(e) => e
+	)) as (Error & { status?: number; errors?: { code: number; message: string }[] }) | null;
+	if (!error) throw new Error('expected the call to be refused');
+	return { status: error.status, errors: error.errors };
+}
+
+describe('the cloudflare SDK 6.5.0', () => {
+	const code = `export default {\n\tasync fetch(request) {\n\t\treturn new Response("from the SDK " + new URL(request.url).pathname);\n\t}\n};\n`;
+
+	it('uploads a module (parts named `files`), and the Worker serves and is the one tRPC sees', async () => {
+		const result = await scripts().update(NAMESPACE, 'sdk-hello', {
+			account_id: ACCOUNT,
+			metadata: { main_module: 'worker.js', compatibility_date: '2026-01-15', tags: ['team:blue', 'staging'] },
+			files: [new File([code], 'worker.js', { type: 'application/javascript+module' })]
+		});
+		expect(result).toMatchObject({ id: 'sdk-hello', compatibility_date: '2026-01-15', tags: ['staging', 'team:blue'], handlers: ['fetch'] });
+
+		expect(await served('sdk-hello', 'a/b')).toEqual({ status: 200, text: 'from the SDK /a/b' });
+		const worker = await admin.workers.get.query({ name: 'sdk-hello' });
+		expect(worker).toMatchObject({ code, compatibilityDate: '2026-01-15', customerId: null });
+		expect(result.etag).toBe(worker.sha256);
+
+		const details = await scripts().get(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT });
+		expect(details).toMatchObject({ dispatch_namespace: NAMESPACE, script: { id: 'sdk-hello', tags: ['staging', 'team:blue'] } });
+	});
+
+	it('lists scripts by tag (the filter\'s last colon separates yes/no) and reads tags, settings and content', async () => {
+		await scripts().update(NAMESPACE, 'sdk-other', {
+			account_id: ACCOUNT,
+			metadata: { main_module: 'other.js', tags: ['team:red'] },
+			files: [new File([site('other')], 'other.js', { type: 'application/javascript+module' })]
+		});
+		const list = async (tags: string) =>
+			((await sdk.get(scriptsPath, { query: { tags } })) as { result: { id: string }[] }).result.map((s) => s.id);
+		expect(await list('team:blue:yes')).toEqual(['sdk-hello']);
+		expect(await list('team:blue:no')).toEqual(['sdk-other']);
+		expect(await list('staging:yes,team:red:yes')).toEqual([]);
+
+		const tags: string[] = [];
+		for await (const tag of scripts().tags.list(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT })) tags.push(tag);
+		expect(tags).toEqual(['staging', 'team:blue']);
+		const newTags: string[] = [];
+		for await (const tag of scripts().tags.update(NAMESPACE, 'sdk-other', { account_id: ACCOUNT, body: ['team:blue'] })) newTags.push(tag);
+		expect(newTags).toEqual(['team:blue']);
+		expect(await list('team:blue:yes')).toEqual(['sdk-hello', 'sdk-other']);
+
+		expect(await scripts().settings.get(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT })).toMatchObject({
+			compatibility_date: '2026-01-15',
+			tags: ['staging', 'team:blue'],
+			bindings: []
+		});
+		const edited = await scripts().settings.edit(NAMESPACE, 'sdk-hello', {
+			account_id: ACCOUNT,
+			settings: { compatibility_date: '2026-02-01', tags: ['staging'] }
+		});
+		expect(edited).toMatchObject({ compatibility_date: '2026-02-01', tags: ['staging'] });
+		expect(await admin.workers.get.query({ name: 'sdk-hello' })).toMatchObject({ code, compatibilityDate: '2026-02-01' });
+
+		const content = await scripts().content.get(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT });
+		const form = await new Response(await content.arrayBuffer(), { headers: content.headers }).formData();
+		expect(await (form.get('worker.js') as File).text()).toBe(code);
+	});
+
+	it('replaces the content and keeps the settings', async () => {
+		await scripts().content.update(NAMESPACE, 'sdk-hello', {
+			account_id: ACCOUNT,
+			metadata: { main_module: 'worker.js' },
+			files: [new File([site('new content')], 'worker.js', { type: 'application/javascript+module' })]
+		});
+		expect(await served('sdk-hello')).toEqual({ status: 200, text: 'new content' });
+		expect(await admin.workers.get.query({ name: 'sdk-hello' })).toMatchObject({ compatibilityDate: '2026-02-01' });
+	});
+
+	it('answers the secrets endpoints with a 501 until the platform stores secrets', async () => {
+		// LEAD: once bindings.ts is wired to the workers service's settings, set a secret here and assert
+		// it is listed by name only (values never returned) and reaches the Worker's env.
+		const refused = await sdkRefusal(
+			scripts().secrets.update(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT, name: 'API_KEY', text: 's3cret', type: 'secret_text' })
+		);
+		expect(refused.status).toBe(501);
+		expect(refused.errors?.[0].message).toContain('secrets are not supported yet');
+	});
+
+	it('deletes; then the script is not found (10092) and its URL answers 404', async () => {
+		await scripts().delete(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT, force: true });
+		expect(await sdkRefusal(scripts().get(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT }))).toEqual({
+			status: 404,
+			errors: [{ code: 10092, message: 'no Worker is named "sdk-hello"' }]
+		});
+		expect((await served('sdk-hello')).status).toBe(404);
+		await expect(admin.workers.get.query({ name: 'sdk-hello' })).rejects.toThrow('no Worker is named "sdk-hello"');
+
+		// Its tags went with it: the name uploaded again starts with none.
+		const again = await scripts().update(NAMESPACE, 'sdk-hello', {
+			account_id: ACCOUNT,
+			metadata: { main_module: 'worker.js' },
+			files: [new File([site('again')], 'worker.js', { type: 'application/javascript+module' })]
+		});
+		expect(again.tags).toEqual([]);
+	});
+
+	it('deletes by tag', async () => {
+		await scripts().update(NAMESPACE, 'sdk-doomed', {
+			account_id: ACCOUNT,
+			metadata: { main_module: 'worker.js', tags: ['doomed'] },
+			files: [new File([site('doomed')], 'worker.js', { type: 'application/javascript+module' })]
+		});
+		await sdk.delete(scriptsPath, { query: { tags: 'doomed:yes' } });
+		expect((await served('sdk-doomed')).status).toBe(404);
+		expect((await served('sdk-other')).status).toBe(200);
+	});
+});
+
+describe('wrangler deploy --dispatch-namespace', () => {
+	/** A copy of the fixture project (wrangler writes .wrangler/ into it), with `edit` applied to its config. */
+	function project(edit: (config: string) => string = (config) => config): string {
+		const folder = mkdtempSync(join(folders, 'project-'));
+		cpSync(FIXTURE, folder, { recursive: true });
+		const config = join(folder, 'wrangler.jsonc');
+		writeFileSync(config, edit(readFileSync(config, 'utf8')));
+		return folder;
+	}
+
+	function wrangler(cwd: string, token = ADMIN_TOKEN): Promise<{ code: number; output: string }> {
+		const home = mkdtempSync(join(folders, 'home-'));
+		return new Promise((resolve) =>
+			execFile(
+				process.execPath,
+				[WRANGLER, 'deploy', '--dispatch-namespace', NAMESPACE],
+				{
+					cwd,
+					timeout: 90_000,
+					env: {
+						PATH: process.env.PATH,
+						HOME: home,
+						XDG_CONFIG_HOME: join(home, '.config'),
+						CLOUDFLARE_API_BASE_URL: `${app.url}/client/v4`,
+						CLOUDFLARE_API_TOKEN: token,
+						CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+						WRANGLER_SEND_METRICS: 'false',
+						CI: 'true'
+					}
+				},
+				(error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, output: stdout + stderr })
+			)
+		);
+	}
+
+	// LEAD: once applyBindings (src/lib/server/cloudflare-api/bindings.ts) is wired to the workers service's
+	// settings, deploy `project()` unchanged here, expect `greeting: 'Hello from wrangler'`, and drop the next test.
+	it('deploys a TypeScript project, which answers at /user-workers/<name>/, and deploys it again', { timeout: 180_000 }, async () => {
+		const folder = project((config) => config.replace(/^\s*"vars".*\n/m, ''));
+		const first = await wrangler(folder);
+		expect(first.output).toContain('Uploaded wrangler-fixture');
+		expect(first.code).toBe(0);
+		const response = await fetch(`${app.url}/user-workers/wrangler-fixture/hello`);
+		expect(await response.json()).toEqual({ greeting: null, path: '/hello' });
+		expect(await admin.workers.get.query({ name: 'wrangler-fixture' })).toMatchObject({ compatibilityDate: '2026-08-01', customerId: null });
+
+		// The second deploy finds the script (GET answers it) and replaces its code.
+		const source = join(folder, 'src/index.ts');
+		writeFileSync(source, readFileSync(source, 'utf8').replace('path: pathname', 'path: pathname, version: 2'));
+		const second = await wrangler(folder);
+		expect(second.code, second.output).toBe(0);
+		const redeployed = await fetch(`${app.url}/user-workers/wrangler-fixture/again`);
+		expect(await redeployed.json()).toEqual({ greeting: null, path: '/again', version: 2 });
+	});
+
+	it("refuses the project's vars, naming them, until the platform stores vars; the deployed Worker stays", { timeout: 120_000 }, async () => {
+		const { code, output } = await wrangler(project());
+		expect(code).not.toBe(0);
+		expect(output).toContain('plain_text and secret_text bindings (vars and secrets) are not supported yet: GREETING (plain_text)');
+		expect(await (await fetch(`${app.url}/user-workers/wrangler-fixture/`)).json()).toEqual({ greeting: null, path: '/', version: 2 });
+	});
+
+	it('fails with Cloudflare\'s authentication error for a wrong token', { timeout: 120_000 }, async () => {
+		const { code, output } = await wrangler(project(), 'not-a-token');
+		expect(code).not.toBe(0);
+		expect(output).toContain('Authentication error');
+		expect(output).toContain('[code: 10000]');
+	});
+});
+
+describe('error envelopes', () => {
+	it('refuses a wrong token (403, 10000) and no token (400, 9106), on every path', async () => {
+		for (const path of ['/accounts', scriptsPath, `${scriptsPath}/anything`, '/no/such/route']) {
+			const wrong = await api(path, { token: 'wfp_not-a-real-token' });
+			expect(wrong.status).toBe(403);
+			expect(wrong.body).toMatchObject({ success: false, messages: [], result: null });
+			expect(wrong.body.errors).toEqual([{ code: 10000, message: expect.stringContaining('Authentication error: the token is not valid') }]);
+			const anonymous = await api(path, { token: null });
+			expect(anonymous.status).toBe(400);
+			expect(anonymous.body.errors).toEqual([{ code: 9106, message: expect.stringContaining('Missing X-Auth-Key, X-Auth-Email or Authorization headers') }]);
+		}
+	});
+
+	it('answers a missing script with 10092 (what wrangler takes as "not deployed yet") and account scripts with 10007', async () => {
+		const missing = await api(`${scriptsPath}/never-uploaded`);
+		expect(missing).toEqual({
+			status: 404,
+			body: { success: false, errors: [{ code: 10092, message: 'no Worker is named "never-uploaded"' }], messages: [], result: null }
+		});
+		expect((await api(`/accounts/${ACCOUNT}/workers/scripts/never-uploaded/settings`)).body.errors[0].code).toBe(10007);
+	});
+
+	it('refuses a syntax error with 400 naming the file and line, and the old version keeps serving', async () => {
+		expect((await put('steady', wranglerForm({ main_module: 'index.js' }, { 'index.js': [site('v1')] }))).status).toBe(200);
+		const broken = await put('steady', wranglerForm({ main_module: 'index.js' }, { 'index.js': ['export default {\n  fetch() { return new Response("x") \n'] }));
+		expect(broken.status).toBe(400);
+		expect(broken.body.success).toBe(false);
+		expect(broken.body.errors).toEqual([{ code: 10021, message: expect.stringMatching(/^index\.js: syntax error at line 3, column \d+: /) }]);
+		expect(await served('steady')).toEqual({ status: 200, text: 'v1' });
+	});
+
+	it('refuses a second JS module (naming it), a missing main module, unknown binding types and vars; drops source maps', async () => {
+		const two = await put('steady', wranglerForm({ main_module: 'index.js' }, { 'index.js': [site('v2')], 'lib.js': ['export const x = 1;'] }));
+		expect(two.status).toBe(400);
+		expect(two.body.errors[0].message).toBe(
+			'lib.js: this platform takes one module per script for now; bundle it into index.js (wrangler bundles unless no_bundle or find_additional_modules is set)'
+		);
+		const missing = await put('steady', wranglerForm({ main_module: 'main.js' }, { 'index.js': [site('v2')] }));
+		expect(missing.body.errors[0]).toEqual({ code: 10021, message: 'main_module "main.js" names no module of the upload (its modules: index.js)' });
+		const kv = await put('steady', wranglerForm({ main_module: 'index.js', bindings: [{ type: 'kv_namespace', name: 'CACHE', namespace_id: 'x' }] }, { 'index.js': [site('v2')] }));
+		expect(kv.status).toBe(400);
+		expect(kv.body.errors[0].message).toContain('binding "CACHE" has type "kv_namespace", which this platform does not offer');
+		const vars = await put('steady', wranglerForm({ main_module: 'index.js', bindings: [{ type: 'plain_text', name: 'MODE', text: 'x' }] }, { 'index.js': [site('v2')] }));
+		expect(vars.status).toBe(400);
+		expect(vars.body.errors[0].message).toContain('not supported yet: MODE (plain_text)');
+		expect(await served('steady')).toEqual({ status: 200, text: 'v1' });
+
+		const withMap = await put(
+			'steady',
+			wranglerForm({ main_module: 'index.js', keep_bindings: ['secret_text'] }, { 'index.js': [site('v2')], 'index.js.map': ['{"version":3}', 'application/source-map'] })
+		);
+		expect(withMap.status).toBe(200);
+		expect(await served('steady')).toEqual({ status: 200, text: 'v2' });
+	});
+
+	it('answers an unknown namespace, another account, an unknown route and a wrong method in the envelope', async () => {
+		const otherNamespace = await api(`/accounts/${ACCOUNT}/workers/dispatch/namespaces/production/scripts/steady`);
+		expect(otherNamespace.status).toBe(404);
+		expect(otherNamespace.body.errors[0].message).toContain(`this platform serves one, "${NAMESPACE}"`);
+		const otherAccount = await api(`/accounts/0123456789abcdef0123456789abcdef/workers/dispatch/namespaces`);
+		expect(otherAccount).toMatchObject({ status: 403, body: { errors: [{ code: 10000 }] } });
+		expect(await api('/zones')).toMatchObject({ status: 404, body: { success: false, errors: [{ code: 7003 }] } });
+		expect(await api(`${scriptsPath}/steady`, { method: 'POST' })).toMatchObject({ status: 405, body: { errors: [{ code: 10405 }] } });
+	});
+
+	it('lists the one account and its one namespace', async () => {
+		expect(await sdk.user.tokens.verify()).toEqual({ id: 'operator', status: 'active' });
+		const accounts = await api('/accounts');
+		expect(accounts.body).toMatchObject({ success: true, result: [{ id: ACCOUNT }], result_info: { count: 1 } });
+		const namespaces = await sdk.workersForPlatforms.dispatch.namespaces.list({ account_id: ACCOUNT });
+		expect(namespaces.result).toEqual([expect.objectContaining({ namespace_name: NAMESPACE, script_count: expect.any(Number) })]);
+		expect(await sdk.workersForPlatforms.dispatch.namespaces.get(NAMESPACE, { account_id: ACCOUNT })).toMatchObject({ namespace_name: NAMESPACE });
+	});
+});
+
+describe("customers' tokens", () => {
+	let a: { id: string; token: string };
+	let b: { id: string; token: string };
+
+	beforeAll(async () => {
+		const token = async (name: string) => {
+			const customer = await admin.customers.create.mutate({ name });
+			return { id: customer.id, token: (await admin.tokens.create.mutate({ customerId: customer.id, label: 'api' })).token };
+		};
+		a = await token('API customer A');
+		b = await token('API customer B');
+	});
+
+	it("see only their own scripts; another customer's is not found and its name is taken", async () => {
+		expect((await put('a-api', wranglerForm({ main_module: 'index.js', tags: ['plan:free'] }, { 'index.js': [site('A')] }), a.token)).status).toBe(200);
+		expect(await admin.workers.get.query({ name: 'a-api' })).toMatchObject({ customerId: a.id });
+
+		const listed = (token: string, query = '') => api(`${scriptsPath}${query}`, { token }).then(({ body }) => body.result.map((s: { id: string }) => s.id));
+		expect(await listed(a.token)).toEqual(['a-api']);
+		expect(await listed(b.token)).toEqual([]);
+		expect(await listed(b.token, '?tags=plan:free:yes')).toEqual([]);
+		expect(await listed(ADMIN_TOKEN, '?tags=plan:free:yes')).toEqual(['a-api']);
+
+		for (const path of ['', '/content', '/settings', '/tags']) {
+			const refused = await api(`${scriptsPath}/a-api${path}`, { token: b.token });
+			expect(refused).toMatchObject({ status: 404, body: { errors: [{ code: 10092, message: 'no Worker is named "a-api"' }] } });
+		}
+		expect((await api(`${scriptsPath}/a-api`, { method: 'DELETE', token: b.token })).status).toBe(404);
+		const taken = await put('a-api', wranglerForm({ main_module: 'index.js' }, { 'index.js': [site('B')] }), b.token);
+		expect(taken).toMatchObject({ status: 409, body: { errors: [{ message: 'the name "a-api" is taken; choose another name' }] } });
+		// B's tag-filtered delete reaches only B's scripts.
+		expect((await api(`${scriptsPath}?tags=plan:free:yes`, { method: 'DELETE', token: b.token })).status).toBe(200);
+		expect(await served('a-api')).toEqual({ status: 200, text: 'A' });
+	});
+
+	it('see a Worker uploaded through tRPC as a script of the namespace, and the other way round', async () => {
+		const customer = createPlatformClient(app.url, { token: a.token });
+		await customer.workers.upload.mutate({ name: 'a-trpc', code: site('from tRPC'), compatibilityDate: '2026-04-01' });
+		const script = await api(`${scriptsPath}/a-trpc`, { token: a.token });
+		expect(script.body.result.script).toMatchObject({ id: 'a-trpc', compatibility_date: '2026-04-01', tags: [] });
+		expect((await api(`${scriptsPath}/a-trpc`, { method: 'DELETE', token: a.token })).status).toBe(200);
+		expect((await customer.workers.list.query()).workers.map((w) => w.name)).toEqual(['a-api']);
+	});
+
+	it("count the namespace's scripts as their own", async () => {
+		const namespace = (token: string) => api(`/accounts/${ACCOUNT}/workers/dispatch/namespaces/${NAMESPACE}`, { token });
+		expect((await namespace(a.token)).body.result.script_count).toBe(1);
+		expect((await namespace(b.token)).body.result.script_count).toBe(0);
+	});
+});
+
+describe("the platform's own cloudflare backend, pointed at this API", () => {
+	it('deploys, reads, deletes, deletes again (already gone is fine) and deletes by owner', async () => {
+		const config = readConfig({
+			PLATFORM_BACKEND: 'cloudflare',
+			CLOUDFLARE_ACCOUNT_ID: ACCOUNT,
+			CLOUDFLARE_API_TOKEN: ADMIN_TOKEN,
+			DISPATCH_NAMESPACE: NAMESPACE,
+			CLOUDFLARE_API_BASE_URL: `${app.url}/client/v4`
+		} as Env);
+		// The DISPATCHER binding only runs requests on Cloudflare; here the app under test serves them.
+		const backend = createCloudflareBackend({ DISPATCHER: {} } as Env, config);
+		const script = (scriptId: string, customerId: string | null = null): StoredWorker => ({
+			name: scriptId,
+			scriptId,
+			sha256: '',
+			size: 0,
+			compatibilityDate: '2026-03-01',
+			createdAt: '',
+			updatedAt: '',
+			customerId
+		});
+
+		await backend.deploy(script('backend-check'), site('deployed by the backend'));
+		expect(await served('backend-check')).toEqual({ status: 200, text: 'deployed by the backend' });
+		expect(await backend.source(script('backend-check'))).toBe(site('deployed by the backend'));
+		expect(await admin.workers.get.query({ name: 'backend-check' })).toMatchObject({ compatibilityDate: '2026-03-01' });
+		await expect(backend.deploy(script('backend-check'), 'export default {')).rejects.toThrow(/Cloudflare rejected the script: worker\.js: syntax error at line 1/);
+
+		await backend.remove(script('backend-check'));
+		expect((await served('backend-check')).status).toBe(404);
+		await backend.remove(script('backend-check'));
+
+		await backend.deploy(script('backend-owned', 'customer-7'), site('owned'));
+		await backend.deploy(script('backend-kept', 'customer-8'), site('kept'));
+		await backend.removeOwnedBy('customer-7');
+		expect((await served('backend-owned')).status).toBe(404);
+		expect(await served('backend-kept')).toEqual({ status: 200, text: 'kept' });
+	});
+});

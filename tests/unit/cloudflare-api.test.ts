@@ -1,0 +1,134 @@
+// The Cloudflare-compatible API's pure parts: reading uploads in the forms wrangler and the SDK send,
+// the one mapping of the platform's errors to the envelope, and the throttle's refusal in the envelope.
+// tests/e2e/cloudflare-api.test.ts drives the whole API with the real clients.
+import { describe, expect, it, vi } from 'vitest';
+import { parseScriptUpload } from '$lib/server/cloudflare-api/multipart';
+import { CloudflareApiError, errorResponse } from '$lib/server/cloudflare-api/envelope';
+import { ConflictError, InputError, NotFoundError, QuotaError } from '$lib/server/errors';
+import { tooManyFailures } from '$lib/server/throttle';
+
+const CODE = 'export default { fetch: () => new Response("hi") }';
+const module = (name: string, code = CODE, type = 'application/javascript+module') => new File([code], name, { type });
+
+function upload(parts: [string, string | File][], headers: Record<string, string> = {}): Request {
+	const form = new FormData();
+	for (const [name, value] of parts) form.append(name, value);
+	return new Request('http://platform.test/client/v4/x', { method: 'PUT', body: form, headers });
+}
+
+const refusal = (request: Request, maxBytes = 1 << 20) =>
+	parseScriptUpload(request, maxBytes).then(
+		() => null,
+		(error) => error
+	);
+
+describe('parseScriptUpload', () => {
+	it("reads wrangler's form: modules named by file name, source maps dropped, bindings sorted into vars and secrets", async () => {
+		const metadata = {
+			main_module: 'index.js',
+			compatibility_date: '2026-08-01',
+			compatibility_flags: [],
+			bindings: [
+				{ type: 'plain_text', name: 'GREETING', text: 'hi' },
+				{ type: 'secret_text', name: 'KEY', text: 's3cret' }
+			],
+			keep_bindings: ['secret_text', 'secret_key'],
+			tags: ['a']
+		};
+		const parsed = await parseScriptUpload(
+			upload([
+				['metadata', JSON.stringify(metadata)],
+				['index.js', module('index.js')],
+				['index.js.map', module('index.js.map', '{"version":3}', 'application/source-map')]
+			]),
+			1 << 20
+		);
+		expect(parsed).toEqual({
+			mainModule: { name: 'index.js', code: CODE },
+			compatibilityDate: '2026-08-01',
+			tags: ['a'],
+			bindings: { vars: { GREETING: 'hi' }, secrets: { KEY: 's3cret' }, keepBindings: ['secret_text', 'secret_key'] }
+		});
+	});
+
+	it("reads the SDK's form: metadata as a JSON file, modules in `files` parts named by their file name", async () => {
+		const parsed = await parseScriptUpload(
+			upload([
+				['metadata', new File([JSON.stringify({ main_module: 'worker.js' })], 'metadata', { type: 'application/json' })],
+				['files', module('worker.js')]
+			]),
+			1 << 20
+		);
+		expect(parsed.mainModule).toEqual({ name: 'worker.js', code: CODE });
+		expect(parsed.tags).toBeUndefined();
+	});
+
+	it('takes the main module from the CF-WORKER-MAIN-MODULE-PART header when the metadata names none', async () => {
+		const request = upload([['metadata', '{}'], ['files', module('main.mjs')]], { 'cf-worker-main-module-part': 'main.mjs' });
+		expect((await parseScriptUpload(request, 1 << 20)).mainModule.name).toBe('main.mjs');
+	});
+
+	it('refuses what the platform cannot run, naming it', async () => {
+		const cases: [parts: [string, string | File][], message: string][] = [
+			[[['index.js', module('index.js')]], 'the upload has no "metadata" part'],
+			[[['metadata', '{'], ['index.js', module('index.js')]], 'the "metadata" part is not valid JSON'],
+			[[['metadata', '{"body_part":"script"}'], ['script', module('script')]], 'Service Worker syntax (body_part) is not supported'],
+			[[['metadata', '{}'], ['index.js', module('index.js')]], 'metadata.main_module is required'],
+			[[['metadata', '{"main_module":"index.js","compatibility_flags":["nodejs_compat"]}'], ['index.js', module('index.js')]], 'compatibility_flags are not supported yet (got "nodejs_compat")'],
+			[[['metadata', '{"main_module":"index.js","bindings":[{"type":"d1","name":"DB"}]}'], ['index.js', module('index.js')]], 'binding "DB" has type "d1"'],
+			[[['metadata', '{"main_module":"index.js","assets":{"jwt":"x"}}'], ['index.js', module('index.js')]], 'static assets are not supported'],
+			[[['metadata', '{"main_module":"index.js","tags":"a"}'], ['index.js', module('index.js')]], 'metadata.tags must be an array'],
+			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['data.txt', module('data.txt', 'x', 'text/plain')]], 'data.txt: this platform takes one module per script for now']
+		];
+		for (const [parts, message] of cases) {
+			const error = await refusal(upload(parts));
+			expect(error, message).toBeInstanceOf(InputError);
+			expect(error.message).toContain(message);
+		}
+	});
+
+	it('refuses a body that is not multipart, and one over the limit with 413', async () => {
+		const json = new Request('http://platform.test/', { method: 'PUT', body: '{}', headers: { 'content-type': 'application/json' } });
+		expect((await refusal(json)).message).toBe('expected a multipart/form-data body, got "application/json"');
+		const large = await refusal(upload([['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js', 'x'.repeat(5000))]]), 4096);
+		expect(large).toBeInstanceOf(CloudflareApiError);
+		expect(large.status).toBe(413);
+	});
+});
+
+describe('errorResponse', () => {
+	it("maps each kind of the platform's errors once, keeping its message", async () => {
+		const cases: [Error, number, number][] = [
+			[new InputError('code', 'syntax error at line 1'), 400, 10021],
+			[new NotFoundError('no Worker is named "x"'), 404, 10092],
+			[new ConflictError('the name "x" is taken'), 409, 10409],
+			[new QuotaError('your plan allows 2 Workers'), 403, 10403]
+		];
+		for (const [error, status, code] of cases) {
+			const response = errorResponse(error);
+			expect(response.status).toBe(status);
+			expect(await response.json()).toEqual({ success: false, errors: [{ code, message: error.message }], messages: [], result: null });
+		}
+	});
+
+	it('answers anything else with a 500 that reveals nothing', async () => {
+		const log = vi.spyOn(console, 'error').mockImplementation(() => {});
+		const response = errorResponse(new Error('D1_ERROR: secret detail'));
+		expect(log).toHaveBeenCalledOnce();
+		log.mockRestore();
+		expect(response.status).toBe(500);
+		expect(JSON.stringify(await response.json())).not.toContain('secret detail');
+	});
+});
+
+it("answers a locked-out client of the API in the envelope with Cloudflare's 971 and Retry-After", async () => {
+	const response = tooManyFailures(42, new URL('http://platform.test/client/v4/accounts'));
+	expect(response.status).toBe(429);
+	expect(response.headers.get('retry-after')).toBe('42');
+	expect(await response.json()).toEqual({
+		success: false,
+		errors: [{ code: 971, message: 'too many wrong tokens from this address: try again in 42 s' }],
+		messages: [],
+		result: null
+	});
+});
