@@ -37,6 +37,8 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, ins
 			host,
 			port,
 			inspectorPort,
+			// The placeholder Request.cf object: no download of Cloudflare's (offline, it fails with a warning).
+			cf: false,
 			log: new Log(LogLevel.WARN),
 			...(stateDir && { resourcePersistencePath: join(stateDir, 'v3') }),
 			workers: [

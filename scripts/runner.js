@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { fileURLToPath } from 'node:url';
+import { RUNNER_HEALTH_PATH } from '../src/lib/server/runner-protocol.ts';
 
 const ENTRY = fileURLToPath(new URL('../src/runner/worker.ts', import.meta.url));
 // The workerd bundled with wrangler supports this date; user Workers choose their own.
@@ -39,6 +40,8 @@ export async function startRunner({
 		convertV4MiniflareOptions({
 			host,
 			port: listenPort,
+			// The placeholder Request.cf object: no download of Cloudflare's (offline, it fails with a warning).
+			cf: false,
 			workers: [
 				{
 					name: 'runner',
@@ -62,7 +65,7 @@ export async function startRunner({
 
 	async function healthy() {
 		try {
-			const response = await fetch(`${url}/__runner/health`, { signal: AbortSignal.timeout(healthTimeoutMs) });
+			const response = await fetch(url + RUNNER_HEALTH_PATH, { signal: AbortSignal.timeout(healthTimeoutMs) });
 			await response.arrayBuffer();
 			return response.ok;
 		} catch {
