@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * `vite dev` runs the app in Node with bindings from wrangler's platform proxy, which has no Worker
- * Loader. This plugin starts the same supervised runner `npm start` uses and points the app at it.
+ * Loader. This plugin starts the same supervised runners `npm start` uses (WFP_RUNNERS) and points the
+ * app at them.
  */
 function userWorkerRunner(): Plugin {
 	let stop: (() => Promise<void>) | undefined;
@@ -17,9 +18,9 @@ function userWorkerRunner(): Plugin {
 					const address = server.httpServer!.address();
 					const port = typeof address === 'object' && address ? address.port : 5173;
 					const secret = randomBytes(32).toString('hex');
-					const { startRunner } = await import('./scripts/runner.js');
-					const runner = await startRunner({ codeUrl: `http://127.0.0.1:${port}`, secret });
-					process.env.RUNNER_URL = runner.url;
+					const { runnerCount, startRunners } = await import('./scripts/runner.js');
+					const runner = await startRunners({ count: runnerCount(), codeUrl: `http://127.0.0.1:${port}`, secret });
+					process.env.RUNNER_URL = runner.urls.join(',');
 					process.env.RUNNER_SECRET = secret;
 					stop = runner.stop;
 					resolve();

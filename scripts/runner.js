@@ -1,10 +1,13 @@
-// Starts and supervises the user-Worker runner (src/runner/worker.ts) in its own workerd process.
+// Starts and supervises the user-Worker runners (src/runner/worker.ts), each in its own workerd process.
 // Local workerd enforces no CPU limit and a loaded isolate shares its process's thread, so a user
 // Worker stuck in `while (true) {}` freezes its whole process. Keeping user Workers out of the app's
-// process keeps the platform answering; this supervisor notices a runner that stops answering its
-// health check and restarts it on the same port.
+// process keeps the platform answering, and spreading them over several runners (the app pins each
+// script to one, src/lib/server/runner-protocol.ts) uses every core and keeps the Workers on the other
+// runners answering. Each runner has its own supervisor, which notices when it stops answering its health
+// check and restarts it on the same port.
 import { build } from 'esbuild';
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RUNNER_HEALTH_PATH } from '../src/lib/server/runner-protocol.ts';
 
@@ -22,20 +25,22 @@ export async function bundleWorker(entry) {
 }
 
 /**
- * @param {{ codeUrl: string, secret: string, port?: number, host?: string,
+ * @param {{ codeUrl: string, secret: string, port?: number, host?: string, script?: string,
  *   healthIntervalMs?: number, healthTimeoutMs?: number, log?: (message: string) => void }} options
+ *   `script`: the runner Worker already bundled (bundleWorker of src/runner/worker.ts), when starting several
  * @returns {Promise<{ url: string, restarts: () => number, stop: () => Promise<void> }>}
  */
 export async function startRunner({
 	codeUrl,
 	secret,
+	script,
 	port = 0,
 	host = '127.0.0.1',
 	healthIntervalMs = 1000,
 	healthTimeoutMs = 1500,
 	log = (message) => console.log(`[runner] ${message}`)
 }) {
-	const script = await bundleWorker(ENTRY);
+	const runnerScript = script ?? (await bundleWorker(ENTRY));
 	const options = (/** @type {number} */ listenPort) =>
 		convertV4MiniflareOptions({
 			host,
@@ -46,7 +51,7 @@ export async function startRunner({
 				{
 					name: 'runner',
 					modules: true,
-					script,
+					script: runnerScript,
 					compatibilityDate: RUNNER_COMPATIBILITY_DATE,
 					workerLoaders: { LOADER: {} },
 					bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret },
@@ -104,4 +109,40 @@ export async function startRunner({
 			await mf.dispose();
 		}
 	};
+}
+
+/**
+ * WFP_RUNNERS: how many runner processes to start; by default the number of cores, at least 2 (one spare
+ * while another is stuck).
+ * @param {string | undefined} setting
+ */
+export function runnerCount(setting = process.env.WFP_RUNNERS) {
+	if (setting === undefined || setting === '') return Math.max(2, availableParallelism());
+	const count = Number(setting);
+	if (!Number.isInteger(count) || count < 1)
+		throw new Error(`WFP_RUNNERS must be a positive integer (the number of runner processes), got ${JSON.stringify(setting)}`);
+	return count;
+}
+
+/**
+ * `count` runners, each supervised on its own (see startRunner); `urls[i]` is runner i's origin, in the
+ * order the app's RUNNER_URL lists them.
+ * @param {{ count: number } & Parameters<typeof startRunner>[0]} options
+ * @returns {Promise<{ urls: string[], restarts: () => number, stop: () => Promise<void> }>}
+ */
+export async function startRunners({ count, log = (message) => console.log(message), ...options }) {
+	const script = await bundleWorker(ENTRY);
+	const started = await Promise.allSettled(
+		Array.from({ length: count }, (_, i) => startRunner({ ...options, script, log: (message) => log(`[runner ${i}] ${message}`) }))
+	);
+	const runners = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+	const stop = async () => {
+		await Promise.allSettled(runners.map((runner) => runner.stop()));
+	};
+	const failure = started.find((result) => result.status === 'rejected');
+	if (failure) {
+		await stop();
+		throw failure.reason;
+	}
+	return { urls: runners.map((runner) => runner.url), restarts: () => runners.reduce((sum, runner) => sum + runner.restarts(), 0), stop };
 }

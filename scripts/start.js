@@ -1,9 +1,10 @@
 // `npm start`: serves the built app in workerd (scripts/platform-server.js; KV persisted in
-// .wrangler/state, where `wrangler dev` keeps it) and runs user Workers in a separate, supervised runner
-// process (scripts/runner.js).
+// .wrangler/state, where `wrangler dev` keeps it) and runs user Workers in separate, supervised runner
+// processes (scripts/runner.js).
 //
 // Environment: PORT (default 8787; 0 picks a free port), HOST (default localhost), WFP_STATE_DIR (default
-// .wrangler/state), WFP_ISOLATION=off (run user Workers in the app's own process), and any platform setting
+// .wrangler/state), WFP_RUNNERS (runner processes; default the number of cores, at least 2),
+// WFP_ISOLATION=off (run user Workers in the app's own process), and any platform setting
 // from the README's configuration table (e.g. PLATFORM_ADMIN_TOKEN); `.dev.vars` is read as well, as wrangler
 // reads it. Once it serves, it prints one line with the URL it listens on (scripts/launch-app.js reads it).
 import { randomBytes } from 'node:crypto';
@@ -11,13 +12,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { startPlatformServer } from './platform-server.js';
 import { reservePort } from './ports.js';
-import { startRunner } from './runner.js';
+import { runnerCount, startRunners } from './runner.js';
 import { PLATFORM_SETTINGS } from './settings.js';
 
 const requestedPort = Number(process.env.PORT || 8787);
 const host = process.env.HOST || 'localhost';
 const isolation = process.env.WFP_ISOLATION !== 'off';
 const stateDir = process.env.WFP_STATE_DIR || '.wrangler/state';
+/** @type {number} */
+let runnerProcesses = 0;
+try {
+	runnerProcesses = runnerCount();
+} catch (error) {
+	console.error(/** @type {Error} */ (error).message);
+	process.exit(1);
+}
 /** With PORT=0, how many ports to try when another process takes the chosen one before the app binds it. */
 const FREE_PORT_ATTEMPTS = 5;
 
@@ -31,25 +40,25 @@ function portInUse() {
 }
 
 /**
- * Starts the runner (when isolating) and then the app on `port`, the runner first so the app knows where
- * it listens. Null when another process bound `port` in the moment between its release and the app's bind.
+ * Starts the runners (when isolating) and then the app on `port`, the runners first so the app knows where
+ * they listen. Null when another process bound `port` in the moment between its release and the app's bind.
  * @param {{ port: number, release: () => Promise<void> }} reservation
  */
 async function startOn(reservation) {
 	const { port } = reservation;
-	let runner;
+	let runners;
 	const appVars = { ...vars };
 	if (isolation) {
 		const secret = randomBytes(32).toString('hex');
-		runner = await startRunner({ codeUrl: `http://127.0.0.1:${port}`, secret });
-		Object.assign(appVars, { RUNNER_URL: runner.url, RUNNER_SECRET: secret });
+		runners = await startRunners({ count: runnerProcesses, codeUrl: `http://127.0.0.1:${port}`, secret });
+		Object.assign(appVars, { RUNNER_URL: runners.urls.join(','), RUNNER_SECRET: secret });
 	}
 	await reservation.release();
 	try {
 		const server = await startPlatformServer({ port, host, stateDir, vars: appVars });
-		return { server, runner };
+		return { server, runners };
 	} catch (error) {
-		await runner?.stop();
+		await runners?.stop();
 		if (/** @type {{ code?: string }} */ (error)?.code === 'ERR_ADDRESS_IN_USE') return null;
 		throw error;
 	}
@@ -62,7 +71,7 @@ for (let attempt = 1; !started; attempt++) {
 	started = await startOn(/** @type {NonNullable<typeof reservation>} */ (reservation));
 	if (!started && (requestedPort !== 0 || attempt === FREE_PORT_ATTEMPTS)) portInUse();
 }
-const { server, runner } = started;
+const { server, runners } = started;
 const url = new URL(server.url);
 console.log(`workers-platform is ready on http://${host}:${url.port} (user Workers under /user-workers/<name>/; Ctrl-C stops it)`);
 
@@ -70,7 +79,7 @@ let stopping = false;
 async function stop() {
 	if (stopping) return;
 	stopping = true;
-	await Promise.allSettled([server.stop(), runner?.stop()]);
+	await Promise.allSettled([server.stop(), runners?.stop()]);
 	process.exit(0);
 }
 process.on('SIGINT', stop);

@@ -11,7 +11,8 @@ export interface PlatformConfig {
 	dispatchTimeoutMs: number;
 	/** Per-request limits passed to the runtime for every user Worker invocation. */
 	limits: { cpuMs: number; subRequests: number };
-	runner: { url: string; secret: string } | null;
+	/** The runner processes' origins (RUNNER_URL, comma-separated) and their shared secret. */
+	runner: { urls: string[]; secret: string } | null;
 	/** PLATFORM_ADMIN_TOKEN: when set, control-plane mutations need it (src/lib/server/auth.ts). */
 	adminToken: string | null;
 	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string } | null;
@@ -70,7 +71,7 @@ export function readConfig(env: Env): PlatformConfig {
 			cpuMs: positiveInt(env.USER_WORKER_CPU_MS, DEFAULTS.cpuMs, 'USER_WORKER_CPU_MS'),
 			subRequests: positiveInt(env.USER_WORKER_SUBREQUESTS, DEFAULTS.subRequests, 'USER_WORKER_SUBREQUESTS')
 		},
-		runner: runnerUrl && runnerSecret ? { url: runnerUrl.replace(/\/$/, ''), secret: runnerSecret } : null,
+		runner: runnerUrl && runnerSecret ? { urls: runnerUrl.split(',').map((url) => url.trim().replace(/\/$/, '')), secret: runnerSecret } : null,
 		adminToken: env.PLATFORM_ADMIN_TOKEN || null,
 		cloudflare
 	};

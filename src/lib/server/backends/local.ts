@@ -1,13 +1,14 @@
 // The local backend: scripts live in the same KV namespace as the registry and run through the Worker
 // Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set (`npm start`,
-// `npm run dev`), in a separate supervised runner process, so a user Worker that hangs cannot freeze
-// the platform. The runner pulls code from this app on demand (see serveInternal).
+// `npm run dev`), in separate supervised runner processes, each script always on the same one, so a user
+// Worker that hangs cannot freeze the platform nor the Workers on other runners. The runners pull code
+// from this app on demand (see serveInternal).
 import type { PlatformConfig } from '../config';
 import type { ScriptRef, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker } from '../user-worker-loader';
 import { safeEqual } from '../secrets';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../runner-protocol';
+import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
 
 const SCRIPT_KEY_PREFIX = 'script:';
 
@@ -52,6 +53,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 
 function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: PlatformConfig['limits']): WorkerBackend['fetch'] {
 	const limitsHeader = JSON.stringify(limits);
+	const runUrls = runner.urls.map((url) => url + RUNNER_RUN_PATH);
 	return async (script, request, signal) => {
 		const headers = new Headers(request.headers);
 		headers.set(RUNNER_HEADERS.secret, runner.secret);
@@ -66,7 +68,7 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 		headers.set('accept-encoding', 'identity');
 		let response: Response;
 		try {
-			response = await fetch(runner.url + RUNNER_RUN_PATH, {
+			response = await fetch(runUrls[runnerIndex(script.scriptId, runUrls.length)], {
 				method: request.method,
 				headers,
 				body: request.body,
