@@ -22,13 +22,13 @@ function readProcesses() {
 
 /**
  * The workerd processes of an app started by scripts/start.js on `port`: `app` runs the platform Worker
- * (it listens on `port`), `runner` runs user Workers (null without isolation); both are children of start.js.
+ * (it listens on `port`), `runners` run user Workers (none without isolation); all are children of start.js.
  */
 export function appProcesses(port) {
 	const workerds = readProcesses().filter((p) => p.args[0].endsWith('/workerd'));
 	const app = workerds.find((p) => listeningPorts(p.pid).includes(port));
 	if (!app) throw new Error(`no workerd process listens on port ${port}`);
-	return { app, runner: workerds.find((p) => p.ppid === app.ppid && p !== app) ?? null };
+	return { app, runners: workerds.filter((p) => p.ppid === app.ppid && p !== app) };
 }
 
 /** The TCP ports process `pid` listens on (IPv4). */

@@ -51,8 +51,11 @@ export function renderReport(results) {
 				`| \`workers.list\` page of ${l.limit}, ${l.workers.toLocaleString('en')} Workers | ${l.p50Ms} ms | ${l.p99Ms} ms | ${l === listAt10k ? `< 50 ms p50: ${verdict(l.p50Ms < 50)}` : ''} |`
 		),
 		'',
-		`Memory with ${memory.workers.toLocaleString('en')} distinct Workers each called once (resident set): runner process ` +
-			`${mib(memory.before.runnerBytes)} before → ${mib(memory.after.runnerBytes)} after; app process ${mib(memory.before.appBytes)} → ${mib(memory.after.appBytes)}.`,
+		`Memory with ${memory.workers.toLocaleString('en')} distinct Workers each called once (in ${memory.callSeconds} s, every request answered; resident set): ` +
+			`the ${memory.after.perRunnerBytes.length} runner processes together ${mib(memory.before.runnersBytes)} before → ${mib(memory.after.runnersBytes)} after → ` +
+			`${mib(memory.afterIdle.runnersBytes)} after ${memory.idleSeconds} s idle (each: ${memory.afterIdle.perRunnerBytes.map(mib).join(', ')}; ` +
+			`target < 1024 MiB: ${verdict(Math.max(memory.after.runnersBytes, memory.afterIdle.runnersBytes) < 2 ** 30)}); ` +
+			`app process ${mib(memory.before.appBytes)} → ${mib(memory.after.appBytes)} → ${mib(memory.afterIdle.appBytes)}.`,
 		''
 	);
 	return lines.join('\n');

@@ -101,8 +101,8 @@ try {
 	const uploads = await measureUploads(ours.app.url, { count: 100, reuploads: 20 });
 	log('cold vs warm first request, 20 Workers');
 	const coldWarm = await measureColdWarm(ours.app.url, { count: 20 });
-	log('memory: 1 000 distinct Workers, each called once');
-	const memory = await measureMemory(ours.app.url, { count: 1000 });
+	log('memory: 10 000 distinct Workers, each called once, then idle');
+	const memory = await measureMemory(ours.app.url, { count: 10000, idleSeconds: 10 });
 	log('workers.list at 10, 1 000 and 10 000 Workers (registering them takes a while)');
 	const list = await measureList(oursInProcess.app.url, { sizes: [10, 1000, 10000], limit: 50, samples: 30 });
 

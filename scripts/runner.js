@@ -14,6 +14,17 @@ import { RUNNER_HEALTH_PATH } from '../src/lib/server/runner-protocol.ts';
 const ENTRY = fileURLToPath(new URL('../src/runner/worker.ts', import.meta.url));
 // The workerd bundled with wrangler supports this date; user Workers choose their own.
 const RUNNER_COMPATIBILITY_DATE = '2026-08-01';
+const DEFAULT_MAX_LOADED_WORKERS = 200;
+// What workerd logs (with a stack of addresses) when an isolate ends a call with abortIsolate(), which is
+// how the runner unloads an idle user Worker (src/lib/server/user-worker-loader.ts): expected, not printed.
+const UNLOAD_LOG = 'script terminated for unknown reasons';
+
+/** @param {{ level: string, message: string }} log a line workerd logs */
+function printRuntimeLog({ level, message }) {
+	if (message.includes(UNLOAD_LOG)) return;
+	if (level === 'error' || level === 'warn') console.error(message);
+	else console.log(message);
+}
 
 /**
  * A Worker module and its imports as one ES module script for workerd (also used by bench/).
@@ -25,15 +36,17 @@ export async function bundleWorker(entry) {
 }
 
 /**
- * @param {{ codeUrl: string, secret: string, port?: number, host?: string, script?: string,
+ * @param {{ codeUrl: string, secret: string, port?: number, host?: string, script?: string, maxLoadedIsolates?: number,
  *   healthIntervalMs?: number, healthTimeoutMs?: number, log?: (message: string) => void }} options
- *   `script`: the runner Worker already bundled (bundleWorker of src/runner/worker.ts), when starting several
+ *   `script`: the runner Worker already bundled (bundleWorker of src/runner/worker.ts), when starting several;
+ *   `maxLoadedIsolates`: how many user Worker isolates it keeps loaded at most (least recently used unloaded first)
  * @returns {Promise<{ url: string, restarts: () => number, stop: () => Promise<void> }>}
  */
 export async function startRunner({
 	codeUrl,
 	secret,
 	script,
+	maxLoadedIsolates = DEFAULT_MAX_LOADED_WORKERS,
 	port = 0,
 	host = '127.0.0.1',
 	healthIntervalMs = 1000,
@@ -47,6 +60,7 @@ export async function startRunner({
 			port: listenPort,
 			// The placeholder Request.cf object: no download of Cloudflare's (offline, it fails with a warning).
 			cf: false,
+			handleStructuredLogs: printRuntimeLog,
 			workers: [
 				{
 					name: 'runner',
@@ -54,7 +68,7 @@ export async function startRunner({
 					script: runnerScript,
 					compatibilityDate: RUNNER_COMPATIBILITY_DATE,
 					workerLoaders: { LOADER: {} },
-					bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret },
+					bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret, MAX_LOADED_ISOLATES: String(maxLoadedIsolates) },
 					// User Workers' fetch() goes through the runner's own filter (src/runner/worker.ts).
 					serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } }
 				}
@@ -112,28 +126,46 @@ export async function startRunner({
 }
 
 /**
+ * WFP_MAX_LOADED_WORKERS: how many user Worker isolates the runners keep loaded at most, all together (each
+ * runner keeps its share). About 1.5 MiB each; the default keeps the runners of a 2-core machine under 1 GiB.
+ * @param {string | undefined} setting
+ */
+export function maxLoadedWorkers(setting = process.env.WFP_MAX_LOADED_WORKERS) {
+	return positiveInteger('WFP_MAX_LOADED_WORKERS', setting, DEFAULT_MAX_LOADED_WORKERS, 'the number of user Worker isolates kept loaded');
+}
+
+/**
+ * @param {string} name @param {string | undefined} setting @param {number} fallback @param {string} meaning
+ */
+function positiveInteger(name, setting, fallback, meaning) {
+	if (setting === undefined || setting === '') return fallback;
+	const value = Number(setting);
+	if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer (${meaning}), got ${JSON.stringify(setting)}`);
+	return value;
+}
+
+/**
  * WFP_RUNNERS: how many runner processes to start; by default the number of cores, at least 2 (one spare
  * while another is stuck).
  * @param {string | undefined} setting
  */
 export function runnerCount(setting = process.env.WFP_RUNNERS) {
-	if (setting === undefined || setting === '') return Math.max(2, availableParallelism());
-	const count = Number(setting);
-	if (!Number.isInteger(count) || count < 1)
-		throw new Error(`WFP_RUNNERS must be a positive integer (the number of runner processes), got ${JSON.stringify(setting)}`);
-	return count;
+	return positiveInteger('WFP_RUNNERS', setting, Math.max(2, availableParallelism()), 'the number of runner processes');
 }
 
 /**
  * `count` runners, each supervised on its own (see startRunner); `urls[i]` is runner i's origin, in the
- * order the app's RUNNER_URL lists them.
- * @param {{ count: number } & Parameters<typeof startRunner>[0]} options
+ * order the app's RUNNER_URL lists them. `maxLoadedWorkers` is shared out among them.
+ * @param {{ count: number, maxLoadedWorkers?: number } & Parameters<typeof startRunner>[0]} options
  * @returns {Promise<{ urls: string[], restarts: () => number, stop: () => Promise<void> }>}
  */
-export async function startRunners({ count, log = (message) => console.log(message), ...options }) {
+export async function startRunners({ count, maxLoadedWorkers = DEFAULT_MAX_LOADED_WORKERS, log = (message) => console.log(message), ...options }) {
 	const script = await bundleWorker(ENTRY);
+	const maxLoadedIsolates = Math.ceil(maxLoadedWorkers / count);
 	const started = await Promise.allSettled(
-		Array.from({ length: count }, (_, i) => startRunner({ ...options, script, log: (message) => log(`[runner ${i}] ${message}`) }))
+		Array.from({ length: count }, (_, i) =>
+			startRunner({ ...options, script, maxLoadedIsolates, log: (message) => log(`[runner ${i}] ${message}`) })
+		)
 	);
 	const runners = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
 	const stop = async () => {

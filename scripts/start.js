@@ -4,6 +4,7 @@
 //
 // Environment: PORT (default 8787; 0 picks a free port), HOST (default localhost), WFP_STATE_DIR (default
 // .wrangler/state), WFP_RUNNERS (runner processes; default the number of cores, at least 2),
+// WFP_MAX_LOADED_WORKERS (user Worker isolates the runners keep loaded, all together; default 200),
 // WFP_ISOLATION=off (run user Workers in the app's own process), and any platform setting
 // from the README's configuration table (e.g. PLATFORM_ADMIN_TOKEN); `.dev.vars` is read as well, as wrangler
 // reads it. Once it serves, it prints one line with the URL it listens on (scripts/launch-app.js reads it).
@@ -12,17 +13,18 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { startPlatformServer } from './platform-server.js';
 import { reservePort } from './ports.js';
-import { runnerCount, startRunners } from './runner.js';
+import { maxLoadedWorkers, runnerCount, startRunners } from './runner.js';
 import { PLATFORM_SETTINGS } from './settings.js';
 
 const requestedPort = Number(process.env.PORT || 8787);
 const host = process.env.HOST || 'localhost';
 const isolation = process.env.WFP_ISOLATION !== 'off';
 const stateDir = process.env.WFP_STATE_DIR || '.wrangler/state';
-/** @type {number} */
 let runnerProcesses = 0;
+let loadedWorkers = 0;
 try {
 	runnerProcesses = runnerCount();
+	loadedWorkers = maxLoadedWorkers();
 } catch (error) {
 	console.error(/** @type {Error} */ (error).message);
 	process.exit(1);
@@ -50,7 +52,7 @@ async function startOn(reservation) {
 	const appVars = { ...vars };
 	if (isolation) {
 		const secret = randomBytes(32).toString('hex');
-		runners = await startRunners({ count: runnerProcesses, codeUrl: `http://127.0.0.1:${port}`, secret });
+		runners = await startRunners({ count: runnerProcesses, maxLoadedWorkers: loadedWorkers, codeUrl: `http://127.0.0.1:${port}`, secret });
 		Object.assign(appVars, { RUNNER_URL: runners.urls.join(','), RUNNER_SECRET: secret });
 	}
 	await reservation.release();
