@@ -56,8 +56,10 @@ export async function startRunner({
 	const runnerScript = script ?? (await bundleWorker(ENTRY));
 	const options = (/** @type {number} */ listenPort) =>
 		convertV4MiniflareOptions({
-			host,
-			port: listenPort,
+			// Miniflare's own entry socket, which puts its entry Worker in front of every request, goes unused:
+			// the runner Worker listens on a socket of its own (unsafeDirectSockets below).
+			host: '127.0.0.1',
+			port: 0,
 			// The placeholder Request.cf object: no download of Cloudflare's (offline, it fails with a warning).
 			cf: false,
 			handleStructuredLogs: printRuntimeLog,
@@ -70,13 +72,14 @@ export async function startRunner({
 					workerLoaders: { LOADER: {} },
 					bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret, MAX_LOADED_ISOLATES: String(maxLoadedIsolates) },
 					// User Workers' fetch() goes through the runner's own filter (src/runner/worker.ts).
-					serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } }
+					serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } },
+					unsafeDirectSockets: [{ host, port: listenPort }]
 				}
 			]
 		});
 
 	let mf = new Miniflare(options(port));
-	const url = (await mf.ready).origin;
+	const url = (await mf.unsafeGetDirectURL('runner')).origin;
 	const fixedPort = Number(new URL(url).port);
 	let restarts = 0;
 	let stopped = false;

@@ -57,7 +57,7 @@ async function startOn(reservation) {
 	}
 	await reservation.release();
 	try {
-		const server = await startPlatformServer({ port, host, stateDir, vars: appVars });
+		const server = await startPlatformServer({ port, host, stateDir, vars: appVars, runners: runners?.urls });
 		return { server, runners };
 	} catch (error) {
 		await runners?.stop();

@@ -122,17 +122,18 @@ export default {
 
 		const script: ScriptRef = JSON.parse(request.headers.get(RUNNER_HEADERS.script)!);
 		const limits: UserWorkerLimits = JSON.parse(request.headers.get(RUNNER_HEADERS.limits)!);
-		const headers = new Headers();
-		for (const [name, value] of request.headers) if (!name.startsWith(INTERNAL_HEADER_PREFIX)) headers.append(name, value);
 		const acceptEncoding = request.headers.get(RUNNER_HEADERS.acceptEncoding);
-		if (acceptEncoding === null) headers.delete('accept-encoding');
-		else headers.set('accept-encoding', acceptEncoding);
 		const forwarded = new Request(request.headers.get(RUNNER_HEADERS.url)!, {
 			method: request.method,
-			headers,
+			headers: request.headers,
 			body: request.body,
 			redirect: 'manual'
 		});
+		// The copy's headers, less the platform's own (the secret among them), are what the user Worker sees.
+		const { headers } = forwarded;
+		for (const name of [...headers.keys()]) if (name.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(name);
+		if (acceptEncoding === null) headers.delete('accept-encoding');
+		else headers.set('accept-encoding', acceptEncoding);
 
 		let missing = false;
 		const readCode = (script: ScriptRef) => async () => {

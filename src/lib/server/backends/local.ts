@@ -23,7 +23,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 
 	let run: WorkerBackend['fetch'];
 	if (config.runner) {
-		run = runOnRunner(config.runner, config.limits);
+		run = runOnRunner(config.runner, config.limits, runnerBindings(env, config.runner.urls.length));
 	} else {
 		const loader = env.LOADER;
 		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
@@ -51,11 +51,30 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 	};
 }
 
-function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: PlatformConfig['limits']): WorkerBackend['fetch'] {
+/**
+ * The runners as service bindings RUNNER_0, RUNNER_1, … (scripts/platform-server.js binds them under `npm
+ * start`): a request through one goes straight to the runner's socket, where the global fetch() passes
+ * through the local runtime's outbound Worker first. Under `vite dev` there are none, and fetch() is used.
+ */
+function runnerBindings(env: Env, count: number): (Fetcher | undefined)[] {
+	const bindings = env as unknown as Record<string, Fetcher | undefined>;
+	return Array.from({ length: count }, (_, i) => bindings[`RUNNER_${i}`]);
+}
+
+function runOnRunner(
+	runner: NonNullable<PlatformConfig['runner']>,
+	limits: PlatformConfig['limits'],
+	bindings: (Fetcher | undefined)[]
+): WorkerBackend['fetch'] {
 	const limitsHeader = JSON.stringify(limits);
 	const runUrls = runner.urls.map((url) => url + RUNNER_RUN_PATH);
+	const fetchers = bindings.map((binding): typeof fetch =>
+		binding ? (input, init) => binding.fetch(input, init) : (input, init) => fetch(input, init)
+	);
 	return async (script, request, signal) => {
-		const headers = new Headers(request.headers);
+		// The dispatcher's own copy of the caller's request (dispatch.ts): its headers are edited in place, and
+		// fetch() below copies them once more onto the wire.
+		const { headers } = request;
 		headers.set(RUNNER_HEADERS.secret, runner.secret);
 		headers.set(RUNNER_HEADERS.script, JSON.stringify(script));
 		headers.set(RUNNER_HEADERS.limits, limitsHeader);
@@ -68,7 +87,8 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 		headers.set('accept-encoding', 'identity');
 		let response: Response;
 		try {
-			response = await fetch(runUrls[runnerIndex(script.scriptId, runUrls.length)], {
+			const index = runnerIndex(script.scriptId, runUrls.length);
+			response = await fetchers[index](runUrls[index], {
 				method: request.method,
 				headers,
 				body: request.body,
