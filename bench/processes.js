@@ -1,4 +1,5 @@
-// Finds the workerd processes behind a running app (from /proc, Linux) to report their memory.
+// Finds the workerd processes behind a running app or target (from /proc, Linux) to report their memory
+// and the CPU time they spend.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 function readProcesses() {
@@ -29,6 +30,21 @@ export function appProcesses(port) {
 	const app = workerds.find((p) => listeningPorts(p.pid).includes(port));
 	if (!app) throw new Error(`no workerd process listens on port ${port}`);
 	return { app, runners: workerds.filter((p) => p.ppid === app.ppid && p !== app) };
+}
+
+/** The process that listens on TCP `port` (IPv4). */
+export function processOnPort(port) {
+	const found = readProcesses().find((p) => p.args[0].endsWith('/workerd') && listeningPorts(p.pid).includes(port));
+	if (!found) throw new Error(`no workerd process listens on port ${port}`);
+	return found;
+}
+
+/** CPU time (user + system) process `pid` has used so far, in microseconds. */
+export function cpuMicroseconds(pid) {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	const CLOCK_TICKS_PER_SECOND = 100;
+	return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** The TCP ports process `pid` listens on (IPv4). */

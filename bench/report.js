@@ -31,8 +31,19 @@ export function renderReport(results) {
 	};
 	for (const [name, r] of Object.entries(ratios)) lines.push(`| ${name} | ${x(r.throughput)} | ${x(r.p99)} | ${target[name](r)} |`);
 
-	lines.push('', '## Dispatch throughput', '', '| target | requests/s | p50 | p99 |', '| --- | --- | --- | --- |');
-	for (const [name, t] of Object.entries(throughput)) lines.push(`| ${name} | ${t.rps.toFixed(0)} | ${t.p50Ms} ms | ${t.p99Ms} ms |`);
+	lines.push(
+		'',
+		'## Dispatch throughput',
+		'',
+		'CPU per request: the CPU time (user + system) of the processes serving the target during its rounds, divided by its requests (medians).',
+		'',
+		'| target | requests/s | p50 | p99 | CPU per request |',
+		'| --- | --- | --- | --- | --- |'
+	);
+	for (const [name, t] of Object.entries(throughput)) {
+		const cpu = Object.entries(t.cpuMicrosecondsPerRequest ?? {}).map(([group, us]) => `${group} ${us} µs`);
+		lines.push(`| ${name} | ${t.rps.toFixed(0)} | ${t.p50Ms} ms | ${t.p99Ms} ms | ${cpu.join(' + ')} |`);
+	}
 
 	const listAt10k = list.find((l) => l.workers === 10000);
 	lines.push(
