@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * `vite dev` runs the app in Node with bindings from wrangler's platform proxy, which has no Worker
- * Loader. This plugin starts the same supervised runner `npm start` uses and points the app at it.
+ * Loader. This plugin starts the same supervised runners `npm start` uses (WFP_RUNNERS,
+ * WFP_MAX_LOADED_WORKERS) and points the app at them.
  */
 function userWorkerRunner(): Plugin {
 	let stop: (() => Promise<void>) | undefined;
@@ -17,12 +18,12 @@ function userWorkerRunner(): Plugin {
 					const address = server.httpServer!.address();
 					const port = typeof address === 'object' && address ? address.port : 5173;
 					const secret = randomBytes(32).toString('hex');
-					const { startRunner } = await import('./scripts/runner.js');
+					const { maxLoadedWorkers, runnerCount, startRunners } = await import('./scripts/runner.js');
 					// The dev server's bindings persist where svelte.config.js points wrangler's platform proxy.
 					const { applyMigrations } = await import('./scripts/migrations.js');
 					await applyMigrations(process.env.WFP_STATE_DIR || '.wrangler/state');
-					const runner = await startRunner({ codeUrl: `http://127.0.0.1:${port}`, secret });
-					process.env.RUNNER_URL = runner.url;
+					const runner = await startRunners({ count: runnerCount(), maxLoadedWorkers: maxLoadedWorkers(), codeUrl: `http://127.0.0.1:${port}`, secret });
+					process.env.RUNNER_URL = runner.urls.join(',');
 					process.env.RUNNER_SECRET = secret;
 					stop = runner.stop;
 					resolve();

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { applyMigrations } from '../scripts/migrations.js';
-import { startApp } from '../tests/e2e/app.ts';
+import { startApp } from '../scripts/launch-app.js';
 import { summarize } from './load.js';
 
 const WRANGLER = fileURLToPath(new URL('../node_modules/wrangler/bin/wrangler.js', import.meta.url));

@@ -100,18 +100,29 @@ async function uploadMany(origin, names, perBatch = 10) {
 	});
 }
 
-/** Resident memory of the process that runs user Workers, before and after `count` distinct Workers each ran once. */
-export async function measureMemory(origin, { count }) {
+/**
+ * Resident memory of the app's processes before and after `count` distinct Workers each ran once, and again
+ * after `idleSeconds` with no requests. Every request must succeed (the runners unload Workers meanwhile).
+ */
+export async function measureMemory(origin, { count, idleSeconds }) {
 	const port = Number(new URL(origin).port);
 	const rss = () => {
-		const { app, runner } = appProcesses(port);
-		return { appBytes: app?.rssBytes ?? null, runnerBytes: runner?.rssBytes ?? null };
+		const { app, runners } = appProcesses(port);
+		return {
+			appBytes: app.rssBytes,
+			runnersBytes: runners.reduce((sum, runner) => sum + runner.rssBytes, 0),
+			perRunnerBytes: runners.map((runner) => runner.rssBytes)
+		};
 	};
 	const before = rss();
 	await uploadMany(origin, Array.from({ length: count }, (_, i) => `memory-${i}`));
+	const started = performance.now();
 	await inParallel(count, 4, async (i) => {
-		const { status } = await timedGet(`${origin}/user-workers/memory-${i}/`);
-		if (status !== 200) throw new Error(`memory-${i} answered ${status}`);
+		const { status, body } = await timedGet(`${origin}/user-workers/memory-${i}/`);
+		if (status !== 200 || body !== `memory-${i}`) throw new Error(`memory-${i} answered ${status}: ${body.slice(0, 200)}`);
 	});
-	return { workers: count, before, after: rss() };
+	const callSeconds = (performance.now() - started) / 1000;
+	const after = rss();
+	await new Promise((resolve) => setTimeout(resolve, idleSeconds * 1000));
+	return { workers: count, callSeconds: Math.round(callSeconds * 10) / 10, idleSeconds, before, after, afterIdle: rss() };
 }

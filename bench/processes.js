@@ -1,4 +1,5 @@
-// Finds the workerd processes behind a running app (from /proc, Linux) to report their memory.
+// Finds the workerd processes behind a running app or target (from /proc, Linux) to report their memory
+// and the CPU time they spend.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 function readProcesses() {
@@ -22,13 +23,28 @@ function readProcesses() {
 
 /**
  * The workerd processes of an app started by scripts/start.js on `port`: `app` runs the platform Worker
- * (it listens on `port`), `runner` runs user Workers (null without isolation); both are children of start.js.
+ * (it listens on `port`), `runners` run user Workers (none without isolation); all are children of start.js.
  */
 export function appProcesses(port) {
 	const workerds = readProcesses().filter((p) => p.args[0].endsWith('/workerd'));
 	const app = workerds.find((p) => listeningPorts(p.pid).includes(port));
 	if (!app) throw new Error(`no workerd process listens on port ${port}`);
-	return { app, runner: workerds.find((p) => p.ppid === app.ppid && p !== app) ?? null };
+	return { app, runners: workerds.filter((p) => p.ppid === app.ppid && p !== app) };
+}
+
+/** The process that listens on TCP `port` (IPv4). */
+export function processOnPort(port) {
+	const found = readProcesses().find((p) => p.args[0].endsWith('/workerd') && listeningPorts(p.pid).includes(port));
+	if (!found) throw new Error(`no workerd process listens on port ${port}`);
+	return found;
+}
+
+/** CPU time (user + system) process `pid` has used so far, in microseconds. */
+export function cpuMicroseconds(pid) {
+	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+	const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+	const CLOCK_TICKS_PER_SECOND = 100;
+	return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
 }
 
 /** The TCP ports process `pid` listens on (IPv4). */

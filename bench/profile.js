@@ -4,7 +4,7 @@
 // the isolate's time goes, by function.
 import autocannon from 'autocannon';
 import { startPlatformServer } from '../scripts/platform-server.js';
-import { freePort } from '../tests/e2e/app.ts';
+import { freePort } from '../scripts/launch-app.js';
 import { HELLO_WORLD } from './hello-worker.js';
 import { upload } from './targets.js';
 

@@ -32,8 +32,19 @@ export function renderReport(results) {
 	};
 	for (const [name, r] of Object.entries(ratios)) lines.push(`| ${name} | ${x(r.throughput)} | ${x(r.p99)} | ${target[name](r)} |`);
 
-	lines.push('', '## Dispatch throughput', '', '| target | requests/s | p50 | p99 |', '| --- | --- | --- | --- |');
-	for (const [name, t] of Object.entries(throughput)) lines.push(`| ${name} | ${t.rps.toFixed(0)} | ${t.p50Ms} ms | ${t.p99Ms} ms |`);
+	lines.push(
+		'',
+		'## Dispatch throughput',
+		'',
+		'CPU per request: the CPU time (user + system) of the processes serving the target during its rounds, divided by its requests (medians).',
+		'',
+		'| target | requests/s | p50 | p99 | CPU per request |',
+		'| --- | --- | --- | --- | --- |'
+	);
+	for (const [name, t] of Object.entries(throughput)) {
+		const cpu = Object.entries(t.cpuMicrosecondsPerRequest ?? {}).map(([group, us]) => `${group} ${us} µs`);
+		lines.push(`| ${name} | ${t.rps.toFixed(0)} | ${t.p50Ms} ms | ${t.p99Ms} ms | ${cpu.join(' + ')} |`);
+	}
 
 	const listAt10k = list.find((l) => l.workers === 10000);
 	lines.push(
@@ -58,8 +69,11 @@ export function renderReport(results) {
 				)
 			: []),
 		'',
-		`Memory with ${memory.workers.toLocaleString('en')} distinct Workers each called once (resident set): runner process ` +
-			`${mib(memory.before.runnerBytes)} before → ${mib(memory.after.runnerBytes)} after; app process ${mib(memory.before.appBytes)} → ${mib(memory.after.appBytes)}.`,
+		`Memory with ${memory.workers.toLocaleString('en')} distinct Workers each called once (in ${memory.callSeconds} s, every request answered; resident set): ` +
+			`the ${memory.after.perRunnerBytes.length} runner processes together ${mib(memory.before.runnersBytes)} before → ${mib(memory.after.runnersBytes)} after → ` +
+			`${mib(memory.afterIdle.runnersBytes)} after ${memory.idleSeconds} s idle (each: ${memory.afterIdle.perRunnerBytes.map(mib).join(', ')}; ` +
+			`target < 1024 MiB: ${verdict(Math.max(memory.after.runnersBytes, memory.afterIdle.runnersBytes) < 2 ** 30)}); ` +
+			`app process ${mib(memory.before.appBytes)} → ${mib(memory.after.appBytes)} → ${mib(memory.afterIdle.appBytes)}.`,
 		''
 	);
 	lines.push(...renderEgressCost(results.egress));

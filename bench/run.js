@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { load, median } from './load.js';
 import { measureAuthenticatedList } from './auth.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
+import { appProcesses, cpuMicroseconds, processOnPort } from './processes.js';
 import { renderReport } from './report.js';
 import { startBare, startDirect, startLoaderOnly, startOurs } from './targets.js';
 import { measureEgressCost } from './egress.js';
@@ -57,6 +58,23 @@ try {
 	const bareInProcess = await start(() => startBare({ isolated: false }));
 	const oursInProcess = await start(() => startOurs({ isolated: false }));
 	const targets = [direct, runnerAlone, bare, ours, loaderAlone, bareInProcess, oursInProcess];
+	// The processes whose CPU time each target's requests cost: the dispatcher's and the execution backend's.
+	const portOf = (url) => Number(new URL(url).port);
+	const appGroups = (target) => {
+		const { app, runners } = appProcesses(portOf(target.url));
+		return runners.length ? { app: [app.pid], runners: runners.map((r) => r.pid) } : { app: [app.pid] };
+	};
+	const cpuGroups = new Map([
+		[direct, { workerd: [processOnPort(portOf(direct.url)).pid] }],
+		[runnerAlone, { runner: [processOnPort(portOf(runnerAlone.url)).pid] }],
+		[bare, { dispatcher: [processOnPort(portOf(bare.url)).pid], runner: [processOnPort(portOf(runnerAlone.url)).pid] }],
+		[ours, appGroups(ours)],
+		[loaderAlone, { workerd: [processOnPort(portOf(loaderAlone.url)).pid] }],
+		[bareInProcess, { dispatcher: [processOnPort(portOf(bareInProcess.url)).pid] }],
+		[oursInProcess, appGroups(oursInProcess)]
+	]);
+	const groupCpu = (target) =>
+		Object.fromEntries(Object.entries(cpuGroups.get(target)).map(([group, pids]) => [group, pids.reduce((sum, pid) => sum + cpuMicroseconds(pid), 0)]));
 
 	for (const target of targets) {
 		log(`warming up ${target.name}`);
@@ -67,15 +85,26 @@ try {
 		// Each round starts with a different target, so no target always follows the same neighbour.
 		const order = targets.map((_, i) => targets[(i + round - 1) % targets.length]);
 		for (const target of order) {
+			const cpuBefore = groupCpu(target);
 			const figures = await load(target.url, { ...settings, headers: target.headers });
-			rounds.push({ round, target: target.name, ...figures });
+			const cpuAfter = groupCpu(target);
+			const cpuMicrosecondsPerRequest = Object.fromEntries(
+				Object.keys(cpuAfter).map((group) => [group, Math.round((cpuAfter[group] - cpuBefore[group]) / figures.requests)])
+			);
+			rounds.push({ round, target: target.name, ...figures, cpuMicrosecondsPerRequest });
 			log(`round ${round}/${settings.rounds} ${target.name}: ${figures.rps.toFixed(0)} req/s, p50 ${figures.p50Ms} ms, p99 ${figures.p99Ms} ms`);
 		}
 	}
 	const throughput = Object.fromEntries(
 		targets.map(({ name }) => {
 			const mine = rounds.filter((r) => r.target === name);
-			return [name, { rps: median(mine.map((r) => r.rps)), p50Ms: median(mine.map((r) => r.p50Ms)), p99Ms: median(mine.map((r) => r.p99Ms)) }];
+			const cpu = Object.fromEntries(
+				Object.keys(mine[0].cpuMicrosecondsPerRequest).map((group) => [group, median(mine.map((r) => r.cpuMicrosecondsPerRequest[group]))])
+			);
+			return [
+				name,
+				{ rps: median(mine.map((r) => r.rps)), p50Ms: median(mine.map((r) => r.p50Ms)), p99Ms: median(mine.map((r) => r.p99Ms)), cpuMicrosecondsPerRequest: cpu }
+			];
 		})
 	);
 	const ratio = (a, b) => ({
@@ -103,8 +132,8 @@ try {
 	const uploads = await measureUploads(ours.app.url, { count: 100, reuploads: 20 });
 	log('cold vs warm first request, 20 Workers');
 	const coldWarm = await measureColdWarm(ours.app.url, { count: 20 });
-	log('memory: 1 000 distinct Workers, each called once');
-	const memory = await measureMemory(ours.app.url, { count: 1000 });
+	log('memory: 10 000 distinct Workers, each called once, then idle');
+	const memory = await measureMemory(ours.app.url, { count: 10000, idleSeconds: 10 });
 	log('workers.list at 10, 1 000 and 10 000 Workers (registering them takes a while)');
 	const list = await measureList(oursInProcess.app.url, { sizes: [10, 1000, 10000], limit: 50, samples: 30 });
 	log('authenticated workers.list: 1 000 customers, 10 000 tokens');

@@ -4,7 +4,8 @@ import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { bundleWorker, startRunner } from '../scripts/runner.js';
-import { freePort, startApp } from '../tests/e2e/app.ts';
+import { startApp } from '../scripts/launch-app.js';
+import { reservePort } from '../scripts/ports.js';
 import { RUNNER_HEADERS, RUNNER_RUN_PATH } from '../src/lib/server/runner-protocol.ts';
 import { DEFAULT_LIMITS, HELLO_SCRIPT, HELLO_WORLD } from './hello-worker.js';
 
@@ -13,7 +14,7 @@ const quiet = () => {};
 
 /** One Worker in its own workerd process, as scripts/runner.js starts the runner. */
 function startWorkerd(port, worker) {
-	return new Miniflare(convertV4MiniflareOptions({ host: '127.0.0.1', port, workers: [worker] }));
+	return new Miniflare(convertV4MiniflareOptions({ host: '127.0.0.1', port, cf: false, workers: [worker] }));
 }
 
 /** Direct: the user Worker served by workerd on its own, no dispatcher (the floor). */
@@ -36,11 +37,15 @@ async function startBenchWorker(file, port, options) {
  * An isolated one also returns `runnerAlone`: its runner, sent requests directly in the runner's own protocol.
  */
 export async function startBare({ isolated }) {
-	const port = await freePort();
+	// The runner must know bare's port before bare starts; held meanwhile so the runner cannot take it.
+	const reservation = await reservePort(0);
+	if (!reservation) throw new Error('no free port on 127.0.0.1');
+	const { port } = reservation;
 	const secret = randomBytes(32).toString('hex');
 	const runner = isolated ? await startRunner({ codeUrl: `http://127.0.0.1:${port}`, secret, log: quiet }) : null;
 	let mf;
 	try {
+		await reservation.release();
 		mf = await startBenchWorker('./bare-dispatcher.js', port, {
 			kvNamespaces: ['MAPPINGS'],
 			workerLoaders: { LOADER: {} },
@@ -80,9 +85,8 @@ export async function startBare({ isolated }) {
 
 /** The Worker Loader alone (bench/loader-only.js): in-process dispatch with no dispatcher. */
 export async function startLoaderOnly() {
-	const port = await freePort();
-	const mf = await startBenchWorker('./loader-only.js', port, { workerLoaders: { LOADER: {} } });
-	return { name: 'Worker Loader alone', url: `http://127.0.0.1:${port}/`, stop: () => mf.dispose() };
+	const mf = await startBenchWorker('./loader-only.js', 0, { workerLoaders: { LOADER: {} } });
+	return { name: 'Worker Loader alone', url: (await mf.ready).origin + '/', stop: () => mf.dispose() };
 }
 
 /** Ours: the built app started exactly as `npm start` starts it, with its runner or (`isolated: false`) without. */

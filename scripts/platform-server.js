@@ -20,14 +20,17 @@ import { applyMigrations } from './migrations.js';
 export const WORKER_BUNDLE_DIR = fileURLToPath(new URL('../.svelte-kit/platform-worker', import.meta.url));
 const CONFIG = fileURLToPath(new URL('../wrangler.jsonc', import.meta.url));
 const ASSETS_WORKER = 'workers-platform-assets';
+/** The runners' bindings are named this plus their index (src/lib/server/backends/local.ts reads them). */
+const RUNNER_BINDING_PREFIX = 'RUNNER_';
 
 /**
- * @param {{ port: number, host: string, stateDir?: string, vars?: Record<string, string>, inspectorPort?: number }} options
+ * @param {{ port: number, host: string, stateDir?: string, vars?: Record<string, string>, runners?: string[], inspectorPort?: number }} options
  *   `stateDir` unset keeps state in a temporary folder removed on stop; `vars` are added to wrangler.jsonc's
- *   vars (settings and secrets). The D1 migrations are applied to the state before the platform starts.
+ *   vars (settings and secrets); `runners`: the runner processes' origins, in RUNNER_URL's order, bound as
+ *   RUNNER_0, RUNNER_1, … (see below). The D1 migrations are applied to the state before the platform starts.
  * @returns {Promise<{ url: string, stop: () => Promise<void> }>}
  */
-export async function startPlatformServer({ port, host, stateDir, vars = {}, inspectorPort }) {
+export async function startPlatformServer({ port, host, stateDir, vars = {}, runners = [], inspectorPort }) {
 	const bundle = join(WORKER_BUNDLE_DIR, 'worker.js');
 	if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run \`npm run build\` first (\`npm start\` does)`);
 	const temporaryState = stateDir ? null : mkdtempSync(join(tmpdir(), 'wfp-state-'));
@@ -43,6 +46,8 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, ins
 			host,
 			port,
 			inspectorPort,
+			// The placeholder Request.cf object: no download of Cloudflare's (offline, it fails with a warning).
+			cf: false,
 			log: new Log(LogLevel.WARN),
 			resourcePersistencePath: join(persistTo, 'v3'),
 			workers: [
@@ -52,7 +57,15 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, ins
 					modules: true,
 					scriptPath: bundle,
 					bindings: { ...platform.bindings, ...vars },
-					serviceBindings: { ...platform.serviceBindings, [assets.binding]: ASSETS_WORKER }
+					serviceBindings: {
+						...platform.serviceBindings,
+						[assets.binding]: ASSETS_WORKER,
+						// Each runner as an external service: requests to it go straight to its socket, where a global
+						// fetch() would first pass through Miniflare's outbound Worker (one more isolate per request).
+						...Object.fromEntries(
+							runners.map((origin, i) => [`${RUNNER_BINDING_PREFIX}${i}`, { external: { address: new URL(origin).host, http: {} } }])
+						)
+					}
 				},
 				{
 					name: ASSETS_WORKER,

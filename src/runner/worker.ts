@@ -1,8 +1,10 @@
 // The runner: a Worker, in its own workerd process supervised by scripts/runner.js, that runs user
 // Workers for the local backend. The app sends it requests over loopback; it pulls code from the app on
 // first use of each script version. If a user Worker hangs this process, only this process is restarted.
+// It keeps at most MAX_LOADED_ISOLATES user Worker isolates loaded, unloading the least recently used idle
+// ones, so its memory stays bounded however many Workers it serves.
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { loadUserWorker, type UserWorkerLimits } from '../lib/server/user-worker-loader';
+import { isolateId, loadUserWorker, unloadUserWorker, type UserWorkerLimits } from '../lib/server/user-worker-loader';
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
@@ -17,6 +19,8 @@ interface RunnerEnv {
 	RUNNER_SECRET: string;
 	/** The egress proxy in the supervisor process (scripts/egress-proxy.js). */
 	EGRESS_PROXY_URL: string;
+	/** How many user Worker isolates stay loaded at most (a decimal string; scripts/runner.js sets it). */
+	MAX_LOADED_ISOLATES: string;
 	/** This Worker's UserOutbound entrypoint (a service binding to itself, scripts/runner.js). */
 	USER_OUTBOUND: Fetcher;
 }
@@ -31,13 +35,62 @@ export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
 	}
 }
 
+/**
+ * The user Worker isolates this runner has loaded, least recently used first (a Map keeps insertion order,
+ * and each use moves its entry to the end). It holds at most `limit` entries plus those in use beyond it:
+ * `takeExcess` hands over the idle ones over the limit to be unloaded, and forgets them.
+ */
+class LoadedIsolates {
+	readonly #isolates = new Map<string, { script: ScriptRef; inUse: number }>();
+	constructor(readonly limit: number) {}
+
+	/** A request for `script` starts: its isolate becomes the most recently used. */
+	enter(id: string, script: ScriptRef): void {
+		const entry = this.#isolates.get(id) ?? { script, inUse: 0 };
+		this.#isolates.delete(id);
+		entry.inUse++;
+		this.#isolates.set(id, entry);
+	}
+
+	/** A request for the isolate `id` has its response. */
+	leave(id: string): void {
+		const entry = this.#isolates.get(id);
+		if (entry) entry.inUse--;
+	}
+
+	/** Whether `id` is loaded as far as this runner knows (a request may have loaded it again since it was handed over). */
+	has(id: string): boolean {
+		return this.#isolates.has(id);
+	}
+
+	/** The least recently used idle isolates beyond the limit, no longer counted as loaded. */
+	takeExcess(): ScriptRef[] {
+		const excess: ScriptRef[] = [];
+		let over = this.#isolates.size - this.limit;
+		for (const [id, entry] of this.#isolates) {
+			if (over <= 0) break;
+			if (entry.inUse > 0) continue;
+			this.#isolates.delete(id);
+			excess.push(entry.script);
+			over--;
+		}
+		return excess;
+	}
+}
+
+/**
+ * The runner's one piece of state across requests: created on the first request (its limit is a binding),
+ * bounded by that limit. A restart of the runner process starts it empty, as the Worker Loader is then.
+ */
+let loadedIsolates: LoadedIsolates | undefined;
+
 /** URI-encoded: an error message may hold characters a header cannot (line breaks, unicode). */
 function failure(status: number, message: string): Response {
 	return new Response(null, { status, headers: { [RUNNER_HEADERS.error]: encodeURIComponent(message.slice(0, 2000)) } });
 }
 
 export default {
-	async fetch(request: Request, env: RunnerEnv): Promise<Response> {
+	async fetch(request: Request, env: RunnerEnv, ctx: ExecutionContext): Promise<Response> {
 		const url = new URL(request.url);
 		if (url.pathname === RUNNER_HEALTH_PATH) return new Response('ok');
 		const secret = request.headers.get(RUNNER_HEADERS.secret);
@@ -46,20 +99,21 @@ export default {
 
 		const script: ScriptRef = JSON.parse(request.headers.get(RUNNER_HEADERS.script)!);
 		const limits: UserWorkerLimits = JSON.parse(request.headers.get(RUNNER_HEADERS.limits)!);
-		const headers = new Headers();
-		for (const [name, value] of request.headers) if (!name.startsWith(INTERNAL_HEADER_PREFIX)) headers.append(name, value);
 		const acceptEncoding = request.headers.get(RUNNER_HEADERS.acceptEncoding);
-		if (acceptEncoding === null) headers.delete('accept-encoding');
-		else headers.set('accept-encoding', acceptEncoding);
 		const forwarded = new Request(request.headers.get(RUNNER_HEADERS.url)!, {
 			method: request.method,
-			headers,
+			headers: request.headers,
 			body: request.body,
 			redirect: 'manual'
 		});
+		// The copy's headers, less the platform's own (the secret among them), are what the user Worker sees.
+		const { headers } = forwarded;
+		for (const name of [...headers.keys()]) if (name.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(name);
+		if (acceptEncoding === null) headers.delete('accept-encoding');
+		else headers.set('accept-encoding', acceptEncoding);
 
 		let missing = false;
-		const readCode = async () => {
+		const readCode = (script: ScriptRef) => async () => {
 			const response = await fetch(env.CODE_URL + RUNNER_CODE_PATH + encodeURIComponent(script.scriptId), {
 				headers: { [RUNNER_HEADERS.secret]: env.RUNNER_SECRET }
 			});
@@ -67,11 +121,25 @@ export default {
 			if (!response.ok) throw new Error(`could not load script ${script.scriptId}: HTTP ${response.status}`);
 			return response.text();
 		};
+		loadedIsolates ??= new LoadedIsolates(Number(env.MAX_LOADED_ISOLATES));
+		const loaded = loadedIsolates;
+		const id = isolateId(script);
+		loaded.enter(id, script);
 		try {
 			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
-			return withoutInternalHeaders(await loadUserWorker(env.LOADER, script, readCode, limits, env.USER_OUTBOUND).fetch(forwarded));
+			return withoutInternalHeaders(await loadUserWorker(env.LOADER, script, readCode(script), limits, env.USER_OUTBOUND).fetch(forwarded));
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
+		} finally {
+			loaded.leave(id);
+			const excess = loaded.takeExcess();
+			if (excess.length > 0) ctx.waitUntil(unload(env, loaded, excess, readCode));
 		}
 	}
 };
+
+/** Unloads `excess` one at a time, skipping any that a request has loaded again meanwhile. */
+async function unload(env: RunnerEnv, loaded: LoadedIsolates, excess: ScriptRef[], readCode: (script: ScriptRef) => () => Promise<string>) {
+	for (const script of excess)
+		if (!loaded.has(isolateId(script))) await unloadUserWorker(env.LOADER, script, readCode(script), env.USER_OUTBOUND);
+}

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPlatformClient } from '$lib/trpc';
-import { startApp } from './app';
+import { createServer } from 'node:http';
+import { isPlatform, startApp } from './app';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'wfp-restart-'));
 afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
@@ -50,6 +51,28 @@ describe('npm start on a port that is taken', () => {
 			expect(second.stderr).toContain(`Port ${port} on 127.0.0.1 is in use`);
 			expect((await fetch(`${app.url}/api/trpc/workers.list`)).status).toBe(200);
 		} finally {
+			await app.stop();
+		}
+	});
+});
+
+describe('the launcher (scripts/launch-app.js)', () => {
+	it('starts the app on a port the app picks and reports, and counts only the platform as ready', async () => {
+		const app = await startApp();
+		const impostor = createServer((request, response) => {
+			response.writeHead(request.url?.startsWith('/forbidden') ? 403 : 200, { 'content-type': 'application/json' });
+			response.end('{"result":{"data":{}}}');
+		});
+		await new Promise<void>((resolve) => impostor.listen(0, '127.0.0.1', resolve));
+		try {
+			expect(app.output()).toContain(`workers-platform is ready on ${app.url}`);
+			expect(Number(new URL(app.url).port)).toBeGreaterThan(0);
+			expect(await isPlatform(app.url)).toBe(true);
+			const { port } = impostor.address() as { port: number };
+			expect(await isPlatform(`http://127.0.0.1:${port}`)).toBe(false);
+			expect(await isPlatform(`http://127.0.0.1:${port}/forbidden`)).toBe(false);
+		} finally {
+			impostor.close();
 			await app.stop();
 		}
 	});

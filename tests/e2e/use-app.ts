@@ -1,4 +1,4 @@
-// One app per test file, for the e2e tests (vitest only; bench/ imports app.ts under plain Node).
+// One app per test file, for the e2e tests (vitest only; the launcher itself is scripts/launch-app.js).
 import { afterAll, beforeAll } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import { startApp, type RunningApp } from './app';

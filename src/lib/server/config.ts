@@ -20,7 +20,8 @@ export interface PlatformConfig {
 	 * set (`CF-Connecting-IP` on Cloudflare). Unset, clients are not told apart (one throttle for all).
 	 */
 	trustedClientIpHeader: string | null;
-	runner: { url: string; secret: string } | null;
+	/** The runner processes' origins (RUNNER_URL, comma-separated) and their shared secret. */
+	runner: { urls: string[]; secret: string } | null;
 	/** PLATFORM_ORIGIN: where the platform is served, for the absolute URLs the API returns (never the Host header). */
 	publicOrigin: string | null;
 	/** PLATFORM_ADMIN_TOKEN: when set, control-plane mutations need it (src/lib/server/auth.ts). */
@@ -128,7 +129,7 @@ export function readConfig(env: Env): PlatformConfig {
 			'AUTH_MAX_FAILURES_PER_MINUTE'
 		),
 		trustedClientIpHeader: env.TRUSTED_CLIENT_IP_HEADER?.toLowerCase() || null,
-		runner: runnerUrl && runnerSecret ? { url: runnerUrl.replace(/\/$/, ''), secret: runnerSecret } : null,
+		runner: runnerUrl && runnerSecret ? { urls: runnerUrl.split(',').map((url) => url.trim().replace(/\/$/, '')), secret: runnerSecret } : null,
 		publicOrigin: env.PLATFORM_ORIGIN ? originOf(env.PLATFORM_ORIGIN) : null,
 		platformHost: env.PLATFORM_HOST ? platformHostOf(env.PLATFORM_HOST) : null,
 		platformHostname: env.PLATFORM_HOST ? platformHostOf(env.PLATFORM_HOST).replace(/:\d+$/, '') : null,

@@ -1,5 +1,6 @@
-// How the app and the runner process (src/runner/worker.ts) talk over loopback. Node loads this file
-// too (the benchmark sends requests straight to a runner), hence the explicit extension below.
+// How the app and the runner processes (src/runner/worker.ts) talk over loopback. Node loads this file
+// too (scripts/runner.js, and the benchmark sends requests straight to a runner), hence the explicit
+// extension below.
 import { INTERNAL_HEADER_PREFIX } from './backend.ts';
 
 export const RUNNER_CODE_PATH = '/__platform/runner/scripts/';
@@ -15,3 +16,14 @@ export const RUNNER_HEADERS = {
 	/** Set on a runner response when the user Worker failed rather than answered: the URI-encoded message. */
 	error: `${INTERNAL_HEADER_PREFIX}worker-error`
 } as const;
+
+/**
+ * Which of `runners` runner processes runs the script `scriptId`: a stable hash of the id (32-bit FNV-1a),
+ * so a Worker always runs on the same runner, across requests, re-uploads and runner restarts, and a
+ * Worker that hangs its runner stalls only the Workers that share it.
+ */
+export function runnerIndex(scriptId: string, runners: number): number {
+	let hash = 0x811c9dc5;
+	for (let i = 0; i < scriptId.length; i++) hash = Math.imul(hash ^ scriptId.charCodeAt(i), 0x01000193);
+	return (hash >>> 0) % runners;
+}

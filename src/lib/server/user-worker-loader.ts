@@ -1,10 +1,47 @@
 // Loads a user Worker into an isolate through the Worker Loader binding. Shared by the app (in-process
 // execution) and the runner process, so both run user code the same way.
+//
+// The isolate's main module is the platform's: it re-exports the user's module (worker.js) as its default
+// export and adds an entrypoint through which the runner unloads the isolate. The Worker Loader keeps every
+// isolate it loaded under an id until the isolate calls `abortIsolate()` (workerd's WorkerLoaderNamespace),
+// so this entrypoint is the one way to give an idle isolate's memory back; the next request loads it again.
 import type { ScriptRef } from './backend';
 
 export interface UserWorkerLimits {
 	cpuMs: number;
 	subRequests: number;
+}
+
+const USER_MODULE = 'worker.js';
+const PLATFORM_MODULE = 'platform-entry.js';
+const UNLOAD_ENTRYPOINT = 'PlatformUnload';
+const UNLOAD_REASON = 'unloaded by the platform (least recently used)';
+const PLATFORM_ENTRY = `import { WorkerEntrypoint, abortIsolate } from 'cloudflare:workers';
+export { default } from './${USER_MODULE}';
+export class ${UNLOAD_ENTRYPOINT} extends WorkerEntrypoint {
+	unload() { abortIsolate(${JSON.stringify(UNLOAD_REASON)}); }
+}
+`;
+
+/** The Worker Loader id of a script version: it changes with the code, so a re-upload gets a fresh isolate on its very next request. */
+export function isolateId(script: ScriptRef): string {
+	return `${script.scriptId}:${script.sha256}`;
+}
+
+function load(
+	loader: WorkerLoader,
+	script: ScriptRef,
+	readCode: () => Promise<string>,
+	globalOutbound: Fetcher | undefined
+): WorkerStub {
+	return loader.get(isolateId(script), async () => ({
+		compatibilityDate: script.compatibilityDate,
+		mainModule: PLATFORM_MODULE,
+		modules: { [PLATFORM_MODULE]: PLATFORM_ENTRY, [USER_MODULE]: await readCode() },
+		// User Workers get no platform bindings or secrets.
+		env: {},
+		...(globalOutbound && { globalOutbound })
+	}));
 }
 
 export function loadUserWorker(
@@ -15,15 +52,23 @@ export function loadUserWorker(
 	/** Where the Worker's own fetch() calls go; by default wherever this process's go. */
 	globalOutbound?: Fetcher
 ): Fetcher {
-	// The id changes with the code, so a re-upload gets a fresh isolate on its very next request.
-	const id = `${script.scriptId}:${script.sha256}`;
-	const worker = loader.get(id, async () => ({
-		compatibilityDate: script.compatibilityDate,
-		mainModule: 'worker.js',
-		modules: { 'worker.js': await readCode() },
-		// User Workers get no platform bindings or secrets.
-		env: {},
-		...(globalOutbound && { globalOutbound })
-	}));
-	return worker.getEntrypoint(undefined, { limits });
+	return load(loader, script, readCode, globalOutbound).getEntrypoint(undefined, { limits });
+}
+
+/**
+ * Unloads the script version's isolate: the Worker Loader forgets it and frees it once no request uses it,
+ * and its next request loads it again. Requests already running in it finish. (Were it not loaded, this
+ * loads it with `readCode` first, so the id never stands for anything but the script's own code.)
+ */
+export async function unloadUserWorker(
+	loader: WorkerLoader,
+	script: ScriptRef,
+	readCode: () => Promise<string>,
+	globalOutbound?: Fetcher
+): Promise<void> {
+	const control = load(loader, script, readCode, globalOutbound).getEntrypoint(UNLOAD_ENTRYPOINT) as unknown as {
+		unload(): Promise<void>;
+	};
+	// abortIsolate() ends the call itself with an internal error: that is the isolate going away.
+	await control.unload().catch(() => {});
 }

@@ -1,14 +1,15 @@
 // The local backend: scripts live in the same KV namespace as the registry and run through the Worker
 // Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set (`npm start`,
-// `npm run dev`), in a separate supervised runner process, so a user Worker that hangs cannot freeze
-// the platform. The runner pulls code from this app on demand (see serveInternal).
+// `npm run dev`), in separate supervised runner processes, each script always on the same one, so a user
+// Worker that hangs cannot freeze the platform nor the Workers on other runners. The runners pull code
+// from this app on demand (see serveInternal).
 import type { PlatformConfig } from '../config';
 import type { ScriptRef, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker } from '../user-worker-loader';
 import { withoutInternalHeaders } from '../user-response';
 import { safeEqual } from '../secrets';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../runner-protocol';
+import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
 
 const SCRIPT_KEY_PREFIX = 'script:';
 
@@ -23,7 +24,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 
 	let run: WorkerBackend['fetch'];
 	if (config.runner) {
-		run = runOnRunner(config.runner, config.limits);
+		run = runOnRunner(config.runner, config.limits, runnerBindings(env, config.runner.urls.length));
 	} else {
 		const loader = env.LOADER;
 		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
@@ -53,10 +54,30 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 	};
 }
 
-function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: PlatformConfig['limits']): WorkerBackend['fetch'] {
+/**
+ * The runners as service bindings RUNNER_0, RUNNER_1, … (scripts/platform-server.js binds them under `npm
+ * start`): a request through one goes straight to the runner's socket, where the global fetch() passes
+ * through the local runtime's outbound Worker first. Under `vite dev` there are none, and fetch() is used.
+ */
+function runnerBindings(env: Env, count: number): (Fetcher | undefined)[] {
+	const bindings = env as unknown as Record<string, Fetcher | undefined>;
+	return Array.from({ length: count }, (_, i) => bindings[`RUNNER_${i}`]);
+}
+
+function runOnRunner(
+	runner: NonNullable<PlatformConfig['runner']>,
+	limits: PlatformConfig['limits'],
+	bindings: (Fetcher | undefined)[]
+): WorkerBackend['fetch'] {
 	const defaultLimitsHeader = JSON.stringify(limits);
+	const runUrls = runner.urls.map((url) => url + RUNNER_RUN_PATH);
+	const fetchers = bindings.map((binding): typeof fetch =>
+		binding ? (input, init) => binding.fetch(input, init) : (input, init) => fetch(input, init)
+	);
 	return async (script, request, signal) => {
-		const headers = new Headers(request.headers);
+		// The dispatcher's own copy of the caller's request (dispatch.ts): its headers are edited in place, and
+		// fetch() below copies them once more onto the wire.
+		const { headers } = request;
 		headers.set(RUNNER_HEADERS.secret, runner.secret);
 		headers.set(RUNNER_HEADERS.script, JSON.stringify(script));
 		headers.set(RUNNER_HEADERS.limits, script.limits ? JSON.stringify(script.limits) : defaultLimitsHeader);
@@ -69,7 +90,8 @@ function runOnRunner(runner: NonNullable<PlatformConfig['runner']>, limits: Plat
 		headers.set('accept-encoding', 'identity');
 		let response: Response;
 		try {
-			response = await fetch(runner.url + RUNNER_RUN_PATH, {
+			const index = runnerIndex(script.scriptId, runUrls.length);
+			response = await fetchers[index](runUrls[index], {
 				method: request.method,
 				headers,
 				body: request.body,
