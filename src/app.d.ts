@@ -50,6 +50,12 @@ declare global {
 		DISPATCH_TIMEOUT_MS?: string;
 		USER_WORKER_CPU_MS?: string;
 		USER_WORKER_SUBREQUESTS?: string;
+		/** How many versions each Worker keeps (default 20). */
+		VERSION_RETENTION?: string;
+		/** How long removed versions' code stays readable for requests in flight (default 60). */
+		RETIRED_CODE_GRACE_SECONDS?: string;
+		/** Encrypts Workers' secrets at rest (`npm start` generates one into .dev.vars). */
+		PLATFORM_SECRETS_KEY?: string;
 	}
 }
 

@@ -1,8 +1,8 @@
 // The runner: a Worker, in its own workerd process supervised by scripts/runner.js, that runs user
 // Workers for the local backend. The app sends it requests over loopback; it pulls code from the app on
-// first use of each script version. If a user Worker hangs this process, only this process is restarted.
+// first use of each version (code and env). If a user Worker hangs this process, only this process is restarted.
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { loadUserWorker, type UserWorkerLimits } from '../lib/server/user-worker-loader';
+import { loadUserWorker, type LoadableWorker, type UserWorkerLimits } from '../lib/server/user-worker-loader';
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
@@ -82,16 +82,17 @@ export default {
 		});
 
 		let missing = false;
-		const readCode = async () => {
-			const response = await fetch(env.CODE_URL + RUNNER_CODE_PATH + encodeURIComponent(script.scriptId), {
+		const readWorker = async (): Promise<LoadableWorker> => {
+			const path = `${encodeURIComponent(script.scriptId)}/${script.version}`;
+			const response = await fetch(env.CODE_URL + RUNNER_CODE_PATH + path, {
 				headers: { [RUNNER_HEADERS.secret]: env.RUNNER_SECRET }
 			});
 			if (response.status === 404) missing = true;
-			if (!response.ok) throw new Error(`could not load script ${script.scriptId}: HTTP ${response.status}`);
-			return response.text();
+			if (!response.ok) throw new Error(`could not load script ${script.scriptId} version ${script.version}: HTTP ${response.status}`);
+			return response.json();
 		};
 		try {
-			return await loadUserWorker(env.LOADER, script, readCode, limits, env.USER_OUTBOUND).fetch(forwarded);
+			return await loadUserWorker(env.LOADER, script, readWorker, limits, env.USER_OUTBOUND).fetch(forwarded);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
 		}

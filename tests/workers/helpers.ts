@@ -13,9 +13,12 @@ export const hello = (greeting = 'hello') =>
 		return new Response(\`${greeting} \${request.method} \${url.pathname}\${url.search} \${request.headers.get('x-forwarded-prefix')} \${await request.text()}\`);
 	} }`;
 
+/** The PLATFORM_SECRETS_KEY of setup()'s platforms. */
+export const TEST_SECRETS_KEY = 'test-secrets-key-0123456789abcdef';
+
 /** A router caller over the real KV namespace and Worker Loader of this test's workerd (signed in unless `session` says otherwise). */
 export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend, session = { openMode: false, authenticated: true }) {
-	const platform = buildPlatform({ ...env, ...vars } as Env, { backend });
+	const platform = buildPlatform({ ...env, PLATFORM_SECRETS_KEY: TEST_SECRETS_KEY, ...vars } as Env, { backend });
 	const caller = createCaller(createContext(new Request(ORIGIN), platform, session));
 	return { platform, caller };
 }
@@ -31,9 +34,12 @@ export async function trpcError(fn: () => Promise<unknown>): Promise<{ code: str
 	throw new Error('expected a tRPC error');
 }
 
-/** Each test starts from an empty KV namespace. */
+/** Each test starts from an empty KV namespace and no versions in D1. */
 export function useEmptyKv() {
 	beforeEach(async () => {
+		await env.DB.batch(
+			['worker_scripts', 'worker_versions', 'worker_deployments', 'retired_code'].map((table) => env.DB.prepare(`DELETE FROM ${table}`))
+		);
 		let cursor: string | undefined;
 		do {
 			const page = await env.WORKER_MAPPINGS.list({ cursor });

@@ -17,6 +17,12 @@ export interface PlatformConfig {
 	/** PLATFORM_ADMIN_TOKEN: when set, control-plane mutations need it (src/lib/server/auth.ts). */
 	adminToken: string | null;
 	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string } | null;
+	/** VERSION_RETENTION: how many versions each Worker keeps (the serving one always stays). */
+	versionRetention: number;
+	/** RETIRED_CODE_GRACE_SECONDS: how long removed versions' code stays readable for requests in flight. */
+	retiredCodeGraceMs: number;
+	/** PLATFORM_SECRETS_KEY: encrypts Workers' secrets at rest; without it, secrets cannot be set. */
+	secretsKey: string | null;
 }
 
 export const DEFAULTS = {
@@ -24,14 +30,16 @@ export const DEFAULTS = {
 	compatibilityDate: '2026-08-01',
 	dispatchTimeoutMs: 10_000,
 	cpuMs: 50,
-	subRequests: 50
+	subRequests: 50,
+	versionRetention: 20,
+	retiredCodeGraceSeconds: 60
 } as const;
 
-function positiveInt(value: string | undefined, fallback: number, name: string): number {
+function positiveInt(value: string | undefined, fallback: number, name: string, min = 1): number {
 	if (value === undefined || value === '') return fallback;
 	const parsed = Number(value);
-	if (!Number.isInteger(parsed) || parsed <= 0)
-		throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+	if (!Number.isInteger(parsed) || parsed < min)
+		throw new Error(`${name} must be ${min === 1 ? 'a positive integer' : `an integer of at least ${min}`}, got ${JSON.stringify(value)}`);
 	return parsed;
 }
 
@@ -82,6 +90,10 @@ export function readConfig(env: Env): PlatformConfig {
 		runner: runnerUrl && runnerSecret ? { url: runnerUrl.replace(/\/$/, ''), secret: runnerSecret } : null,
 		publicOrigin: env.PLATFORM_ORIGIN ? originOf(env.PLATFORM_ORIGIN) : null,
 		adminToken: env.PLATFORM_ADMIN_TOKEN || null,
-		cloudflare
+		cloudflare,
+		versionRetention: positiveInt(env.VERSION_RETENTION, DEFAULTS.versionRetention, 'VERSION_RETENTION'),
+		retiredCodeGraceMs:
+			1000 * positiveInt(env.RETIRED_CODE_GRACE_SECONDS, DEFAULTS.retiredCodeGraceSeconds, 'RETIRED_CODE_GRACE_SECONDS', 0),
+		secretsKey: env.PLATFORM_SECRETS_KEY || null
 	};
 }

@@ -2,10 +2,11 @@
 // `vite dev`, hooks.server.ts) hands every request here first; anything that is not the platform's own
 // returns undefined and goes on to SvelteKit's routes.
 import { withoutPlatformCredentials } from './auth';
-import { INTERNAL_HEADER_PREFIX } from './backend';
+import { INTERNAL_HEADER_PREFIX, type ScriptRef } from './backend';
 import { LimitExceededError, RuntimeUnavailableError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
 import type { Platform } from './platform';
+import type { StoredWorker } from './registry';
 import { hardenUserResponse } from './user-response';
 import { INTERNAL_PREFIX, USER_WORKERS_PREFIX, isUserWorkerPath } from '$lib/paths';
 import { workerNameProblem } from '$lib/worker-name';
@@ -20,18 +21,27 @@ export async function interceptPlatformRequest(request: Request, url: URL, platf
 export async function dispatchToUserWorker(request: Request, url: URL, platform: Platform): Promise<Response> {
 	const rest = url.pathname.slice(USER_WORKERS_PREFIX.length);
 	const slash = rest.indexOf('/');
-	const name = slash === -1 ? rest : rest.slice(0, slash);
+	const segment = slash === -1 ? rest : rest.slice(0, slash);
 	const path = slash === -1 ? '/' : rest.slice(slash);
+	// <name>@<version> previews that version (names cannot contain @).
+	const at = segment.indexOf('@');
+	const name = at === -1 ? segment : segment.slice(0, at);
 
 	if (name === '')
 		return platformErrorPage(404, 'No Worker named', 'Worker URLs look like /user-workers/<name>/.');
 	// A name that breaks the naming rules cannot have been uploaded: no registry read needed.
 	const record = workerNameProblem(name) ? null : await platform.registry.lookup(name);
 	if (!record) return notFound(name);
+	let script: ScriptRef = record;
+	if (at !== -1) {
+		const preview = await previewOf(record, segment.slice(at + 1), platform);
+		if (preview instanceof Response) return preview;
+		script = preview;
+	}
 
 	const headers = withoutPlatformCredentials(request.headers, platform.config);
 	for (const key of [...headers.keys()]) if (key.startsWith(INTERNAL_HEADER_PREFIX)) headers.delete(key);
-	headers.set('x-forwarded-prefix', USER_WORKERS_PREFIX + name);
+	headers.set('x-forwarded-prefix', USER_WORKERS_PREFIX + segment);
 	const forwarded = new Request(url.origin + path + url.search, {
 		method: request.method,
 		headers,
@@ -46,7 +56,7 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 		timer = setTimeout(() => resolve('timeout'), platform.config.dispatchTimeoutMs);
 	});
 	try {
-		const outcome = await Promise.race([platform.backend.fetch(record, forwarded, abort.signal), timeout]);
+		const outcome = await Promise.race([platform.backend.fetch(script, forwarded, abort.signal), timeout]);
 		if (outcome === 'timeout') {
 			abort.abort();
 			const seconds = platform.config.dispatchTimeoutMs / 1000;
@@ -72,6 +82,17 @@ export async function dispatchToUserWorker(request: Request, url: URL, platform:
 	} finally {
 		clearTimeout(timer);
 	}
+}
+
+/** The version `/user-workers/<name>@<version>/` runs, or the 404 page when the Worker has no such version. */
+async function previewOf(record: StoredWorker, version: string, platform: Platform): Promise<ScriptRef | Response> {
+	const number = /^[1-9]\d{0,8}$/.test(version) ? Number(version) : null;
+	if (number === record.version) return record;
+	const info = number === null ? null : await platform.versions.get(record.scriptId, number);
+	if (!info)
+		return platformErrorPage(404, 'No such version', `Worker "${record.name}" has no version ${JSON.stringify(version)}.`);
+	const { sha256, compatibilityDate } = info;
+	return { scriptId: record.scriptId, version: info.version, sha256, compatibilityDate, settings: record.settings, preview: true };
 }
 
 function notFound(name: string): Response {

@@ -7,6 +7,9 @@ import { createLocalBackend } from './backends/local';
 import { readConfig, type PlatformConfig } from './config';
 import { RecordCache, WorkerRegistry } from './registry';
 import { AuthFailureThrottle } from './throttle';
+import { Deployments } from './versions/deployments';
+import { SettingsStore } from './versions/settings';
+import { VersionStore } from './versions/store';
 import { createWorkerService, type WorkerService } from './workers/service';
 
 export interface Platform {
@@ -14,6 +17,8 @@ export interface Platform {
 	readonly registry: WorkerRegistry;
 	readonly backend: WorkerBackend;
 	readonly workers: WorkerService;
+	/** Each Worker's immutable versions and deployment history. */
+	readonly versions: VersionStore;
 	/** Wrong tokens per client address (sign-in form and API). */
 	readonly authFailures: AuthFailureThrottle;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
@@ -26,11 +31,15 @@ export type SvelteKitEnv = Env & { readonly platform?: Platform };
 export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } = {}): Platform {
 	const config = readConfig(env);
 	const registry = new WorkerRegistry(env.WORKER_MAPPINGS, new RecordCache());
+	const versions = new VersionStore(env.DB, env.WORKER_MAPPINGS, { retiredCodeGraceMs: config.retiredCodeGraceMs });
+	const settings = new SettingsStore(env.WORKER_MAPPINGS, config.secretsKey);
+	const source = { code: versions.code.bind(versions), settings: settings.runtime.bind(settings) };
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config) : createLocalBackend(env, config));
-	const workers = createWorkerService({ config, registry, backend });
-	const platform = { config, registry, backend, workers, authFailures: new AuthFailureThrottle() } as Platform;
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source));
+	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
+	const workers = createWorkerService({ config, registry, versions, settings, deployments });
+	const platform = { config, registry, backend, workers, versions, authFailures: new AuthFailureThrottle() } as Platform;
 	return Object.assign(platform, { sveltekitEnv: { ...env, platform } });
 }
 

@@ -6,6 +6,7 @@ import type { Context } from './context';
 import { refusalMessage } from '$lib/server/auth';
 import { asPlatformError, inputFieldOf, type PlatformErrorKind } from '$lib/server/errors';
 import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
+import { VERSIONS_LIMIT_MAX } from '$lib/server/versions/store';
 import { workerPath } from '$lib/paths';
 
 const t = initTRPC.context<Context>().create({
@@ -62,6 +63,14 @@ const withUrl = (record: StoredWorker, origin: string): WorkerRecord => ({
 });
 
 const nameInput = z.object({ name: z.string({ error: 'name must be a string' }) });
+const versionNumber = z
+	.number({ error: 'version must be a number' })
+	.int('version must be a whole number')
+	.min(1, 'version must be at least 1');
+const versionInput = nameInput.extend({ version: versionNumber });
+/** Settings: name -> value, or null to remove it. */
+const settingValues = (what: string) =>
+	z.record(z.string(), z.string({ error: `${what} values must be strings (or null to remove one)` }).nullable()).optional();
 
 export const appRouter = t.router({
 	workers: t.router({
@@ -70,7 +79,9 @@ export const appRouter = t.router({
 				z.object({
 					name: z.string({ error: 'name must be a string' }),
 					code: z.string({ error: 'code must be a string' }),
-					compatibilityDate: z.string().optional()
+					compatibilityDate: z.string().optional(),
+					message: z.string({ error: 'message must be a string' }).optional(),
+					deploy: z.boolean({ error: 'deploy must be true or false' }).optional()
 				})
 			)
 			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(ctx.caller, input), ctx.origin)),
@@ -95,12 +106,48 @@ export const appRouter = t.router({
 			}),
 
 		get: procedure
-			.input(nameInput)
-			.query(async ({ ctx, input }) => withUrl(await ctx.platform.workers.get(ctx.caller, input.name), ctx.origin) as WorkerRecord & { code: string }),
+			.input(nameInput.extend({ version: versionNumber.optional() }))
+			.query(
+				async ({ ctx, input }) =>
+					withUrl(await ctx.platform.workers.get(ctx.caller, input.name, input.version), ctx.origin) as WorkerRecord & { code: string }
+			),
 
 		delete: adminProcedure.input(nameInput).mutation(async ({ ctx, input }) => {
 			await ctx.platform.workers.delete(ctx.caller, input.name);
 			return { name: input.name, deleted: true as const };
+		}),
+
+		versions: procedure
+			.input(
+				nameInput.extend({
+					cursor: z.string().nullish(),
+					limit: z
+						.number()
+						.int('limit must be a whole number')
+						.min(1, 'limit must be at least 1')
+						.max(VERSIONS_LIMIT_MAX, `limit must be at most ${VERSIONS_LIMIT_MAX}`)
+						.optional()
+				})
+			)
+			.query(({ ctx, input }) =>
+				ctx.platform.workers.versions(ctx.caller, input.name, { cursor: input.cursor ?? undefined, limit: input.limit })
+			),
+
+		rollback: adminProcedure
+			.input(versionInput)
+			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.rollback(ctx.caller, input.name, input.version), ctx.origin)),
+
+		deploy: adminProcedure
+			.input(versionInput)
+			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.deploy(ctx.caller, input.name, input.version), ctx.origin)),
+
+		settings: t.router({
+			get: procedure.input(nameInput).query(({ ctx, input }) => ctx.platform.workers.settings(ctx.caller, input.name)),
+			update: adminProcedure
+				.input(nameInput.extend({ vars: settingValues('vars'), secrets: settingValues('secrets') }))
+				.mutation(({ ctx, input }) =>
+					ctx.platform.workers.updateSettings(ctx.caller, input.name, { vars: input.vars, secrets: input.secrets })
+				)
 		})
 	})
 });

@@ -1,23 +1,22 @@
-// The local backend: scripts live in the same KV namespace as the registry and run through the Worker
-// Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set (`npm start`,
-// `npm run dev`), in a separate supervised runner process, so a user Worker that hangs cannot freeze
-// the platform. The runner pulls code from this app on demand (see serveInternal).
+// The local backend: each version's code lives in the version store (KV, src/lib/server/versions/) and
+// runs through the Worker Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set
+// (`npm start`, `npm run dev`), in a separate supervised runner process, so a user Worker that hangs cannot
+// freeze the platform. The runner pulls a version's code and env from this app on demand (serveInternal).
+// Deploying is nothing more than the record pointing at a stored version, so deploy, secrets and remove
+// have nothing of their own to do here.
 import type { PlatformConfig } from '../config';
-import type { ScriptRef, WorkerBackend } from '../backend';
+import type { ScriptSource, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
-import { loadUserWorker } from '../user-worker-loader';
+import { loadUserWorker, type LoadableWorker } from '../user-worker-loader';
 import { safeEqual } from '../secrets';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../runner-protocol';
 
-const SCRIPT_KEY_PREFIX = 'script:';
-
-export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBackend {
-	const kv = env.WORKER_MAPPINGS;
-
-	async function source(script: ScriptRef): Promise<string> {
-		const code = await kv.get(SCRIPT_KEY_PREFIX + script.scriptId);
-		if (code === null) throw new ScriptMissingError(script.scriptId);
-		return code;
+export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource): WorkerBackend {
+	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
+		const code = await source.code(scriptId, version);
+		if (code === null) throw new ScriptMissingError(scriptId);
+		const { vars, secrets } = await source.settings(scriptId);
+		return { code, env: { ...vars, ...secrets } };
 	}
 
 	let run: WorkerBackend['fetch'];
@@ -26,26 +25,29 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 	} else {
 		const loader = env.LOADER;
 		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
-		run = (script, request) => loadUserWorker(loader, script, () => source(script), config.limits).fetch(request);
+		run = (script, request) =>
+			loadUserWorker(loader, script, () => loadable(script.scriptId, script.version), config.limits).fetch(request);
 	}
 
 	return {
-		async deploy(script, code) {
-			await kv.put(SCRIPT_KEY_PREFIX + script.scriptId, code, { metadata: { sha256: script.sha256 } });
-		},
-		source,
-		async remove(script) {
-			await kv.delete(SCRIPT_KEY_PREFIX + script.scriptId);
-		},
+		async deploy() {},
+		async updateSecrets() {},
+		async remove() {},
+		async removePreviews() {},
 		fetch: run,
 		async serveInternal(request, url) {
 			if (!url.pathname.startsWith(RUNNER_CODE_PATH)) return undefined;
 			const secret = request.headers.get(RUNNER_HEADERS.secret);
 			if (!config.runner || !secret || !safeEqual(secret, config.runner.secret))
 				return new Response('forbidden', { status: 403 });
-			const scriptId = decodeURIComponent(url.pathname.slice(RUNNER_CODE_PATH.length));
-			const code = await kv.get(SCRIPT_KEY_PREFIX + scriptId);
-			return code === null ? new Response('no such script', { status: 404 }) : new Response(code);
+			// <scriptId>/<version>
+			const [scriptId, version] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
+			try {
+				return Response.json(await loadable(scriptId, Number(version)));
+			} catch (error) {
+				if (error instanceof ScriptMissingError) return new Response('no such script', { status: 404 });
+				throw error;
+			}
 		}
 	};
 }

@@ -1,12 +1,14 @@
 // The rules for a platform's Workers: what an upload must be, and how a Worker's record (the registry)
 // and its code (the backend) change together. Every surface (tRPC, the web UI's form actions, the CLI
 // through tRPC) goes through these functions.
-import type { WorkerBackend } from '../backend';
 import type { PlatformConfig } from '../config';
 import { InputError, NotFoundError } from '../errors';
 import { checkWorkerModule } from '../module-check';
-import type { Principal } from '../principal';
+import { describePrincipal, type Principal } from '../principal';
 import type { StoredWorker, WorkerPage, WorkerRegistry } from '../registry';
+import type { Deployments } from '../versions/deployments';
+import type { SettingsChange, SettingsStore, SettingsView } from '../versions/settings';
+import { MESSAGE_MAX_CHARS, type VersionInfo, type VersionPage, type VersionStore } from '../versions/store';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
 
@@ -14,22 +16,39 @@ export interface UploadInput {
 	name: string;
 	code: string;
 	compatibilityDate?: string;
+	/** What changed, for the version history. */
+	message?: string;
+	/** false: store the version without serving it (default true). */
+	deploy?: boolean;
 }
 
 /** Every call names who makes it (`caller`); what a caller may see and change is decided here. */
 export interface WorkerService {
-	upload(caller: Principal, input: UploadInput): Promise<StoredWorker>;
+	/** The serving record afterwards, and the version the upload created. */
+	upload(caller: Principal, input: UploadInput): Promise<StoredWorker & { uploaded: VersionInfo }>;
 	list(caller: Principal, options?: { cursor?: string; limit?: number }): Promise<WorkerPage>;
-	get(caller: Principal, name: string): Promise<StoredWorker & { code: string }>;
+	/** The serving version's record and code, or with `version` that version's. */
+	get(caller: Principal, name: string, version?: number): Promise<StoredWorker & { code: string }>;
 	delete(caller: Principal, name: string): Promise<void>;
+	/** The Worker's versions, newest first, and which one serves. */
+	versions(caller: Principal, name: string, options?: { cursor?: string; limit?: number }): Promise<VersionPage & { serving: number }>;
+	/** Makes an earlier version serve again, as a new deployment. */
+	rollback(caller: Principal, name: string, version: number): Promise<StoredWorker>;
+	/** Makes a version uploaded with `deploy: false` (or any kept version) serve. */
+	deploy(caller: Principal, name: string, version: number): Promise<StoredWorker>;
+	/** The Worker's vars, and its secrets' names (never their values). */
+	settings(caller: Principal, name: string): Promise<SettingsView>;
+	updateSettings(caller: Principal, name: string, change: SettingsChange): Promise<SettingsView>;
 }
 
 export function createWorkerService(deps: {
 	config: PlatformConfig;
 	registry: WorkerRegistry;
-	backend: WorkerBackend;
+	versions: VersionStore;
+	settings: SettingsStore;
+	deployments: Deployments;
 }): WorkerService {
-	const { config, registry, backend } = deps;
+	const { config, registry, versions, settings, deployments } = deps;
 
 	async function existing(_caller: Principal, name: string): Promise<StoredWorker> {
 		assertName(name);
@@ -39,7 +58,7 @@ export function createWorkerService(deps: {
 	}
 
 	return {
-		async upload(_caller, { name, code, compatibilityDate }) {
+		async upload(caller, { name, code, compatibilityDate, message, deploy = true }) {
 			assertName(name);
 			const bytes = new TextEncoder().encode(code);
 			if (bytes.length === 0 || code.trim() === '') throw new InputError('code', 'code is empty');
@@ -49,40 +68,76 @@ export function createWorkerService(deps: {
 					`code is ${formatBytes(bytes.length)}; the limit is ${formatBytes(config.maxScriptBytes)} (MAX_SCRIPT_BYTES)`
 				);
 			if (compatibilityDate !== undefined) assertCompatibilityDate(compatibilityDate);
+			if (message !== undefined && message.length > MESSAGE_MAX_CHARS)
+				throw new InputError('message', `message is ${message.length} characters; the limit is ${MESSAGE_MAX_CHARS}`);
 			checkWorkerModule(code);
 
 			const previous = await registry.get(name);
-			const now = new Date().toISOString();
-			const record: StoredWorker = {
-				name,
-				scriptId: previous?.scriptId ?? crypto.randomUUID(),
+			const { worker, version } = await deployments.upload(name, {
+				code,
 				sha256: await sha256Hex(bytes),
 				size: bytes.length,
 				compatibilityDate: compatibilityDate ?? previous?.compatibilityDate ?? config.defaultCompatibilityDate,
-				createdAt: previous?.createdAt ?? now,
-				updatedAt: now
-			};
-			// Code first, then the record that points at it: a failure in between never leaves a
-			// record without its script, and a rejected deploy leaves the old version serving.
-			await backend.deploy(record, code);
-			await registry.put(record);
-			return record;
+				message: message?.trim() || null,
+				author: describePrincipal(caller),
+				deploy
+			});
+			return { ...worker, uploaded: version };
 		},
 
 		list: (_caller, options) => registry.list(options),
 
-		async get(caller, name) {
+		async get(caller, name, version) {
 			const record = await existing(caller, name);
-			return { ...record, code: await backend.source(record) };
+			const chosen = await deployments.version(record, version ?? record.version);
+			return {
+				...record,
+				version: chosen.version,
+				sha256: chosen.sha256,
+				size: chosen.size,
+				compatibilityDate: chosen.compatibilityDate,
+				code: chosen.code
+			};
 		},
 
 		async delete(caller, name) {
 			const record = await existing(caller, name);
-			// The record first, so the URL stops serving at once even if removing the script fails.
+			// The record first, so the URL answers 404 at once; the code goes after the grace period.
 			await registry.delete(name);
-			await backend.remove(record);
+			await deployments.forget(record);
+		},
+
+		async versions(caller, name, options) {
+			const record = await existing(caller, name);
+			return { ...(await versions.list(record.scriptId, options)), serving: record.version };
+		},
+
+		async rollback(caller, name, version) {
+			const record = await existing(caller, name);
+			assertNotServing(record, version);
+			return deployments.deploy(record, version, 'rollback', describePrincipal(caller));
+		},
+
+		async deploy(caller, name, version) {
+			const record = await existing(caller, name);
+			assertNotServing(record, version);
+			return deployments.deploy(record, version, 'deploy', describePrincipal(caller));
+		},
+
+		async settings(caller, name) {
+			const record = await existing(caller, name);
+			return settings.view(record.scriptId);
+		},
+
+		async updateSettings(caller, name, change) {
+			const record = await existing(caller, name);
+			return deployments.updateSettings(record, change);
 		}
 	};
+}
+
+function assertNotServing(record: StoredWorker, version: number) {
+	if (record.version === version) throw new InputError('version', `version ${version} of "${record.name}" is already serving`);
 }
 
 function assertName(name: string) {
