@@ -6,7 +6,7 @@
 // WFP_ISOLATION=off (run user Workers in the app's own process), and any platform setting from the
 // README's configuration table (e.g. PLATFORM_ADMIN_TOKEN); `.dev.vars` is read as well, as wrangler reads it.
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { startPlatformServer } from './platform-server.js';
 import { startRunner } from './runner.js';
@@ -20,6 +20,14 @@ const stateDir = process.env.WFP_STATE_DIR || '.wrangler/state';
 /** @type {Record<string, string>} */
 const vars = existsSync('.dev.vars') ? /** @type {Record<string, string>} */ (parseEnv(readFileSync('.dev.vars', 'utf8'))) : {};
 for (const name of PLATFORM_SETTINGS) if (process.env[name]) vars[name] = /** @type {string} */ (process.env[name]);
+// Workers' secrets are stored encrypted under PLATFORM_SECRETS_KEY: the first run generates one into .dev.vars,
+// where later runs find it (without it, the secrets stored so far cannot be read).
+if (!vars.PLATFORM_SECRETS_KEY) {
+	vars.PLATFORM_SECRETS_KEY = randomBytes(32).toString('hex');
+	const separator = existsSync('.dev.vars') && !readFileSync('.dev.vars', 'utf8').endsWith('\n') ? '\n' : '';
+	appendFileSync('.dev.vars', `${separator}PLATFORM_SECRETS_KEY=${vars.PLATFORM_SECRETS_KEY}\n`, { mode: 0o600 });
+	console.log("Generated PLATFORM_SECRETS_KEY into .dev.vars: it encrypts the Workers' secrets, keep it.");
+}
 
 let runner;
 if (isolation) {

@@ -29,7 +29,16 @@ export async function startApp(env: Record<string, string> = {}, options: { stat
 	const port = await freePort();
 	const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'wfp-state-'));
 	const child: ChildProcess = spawn(process.execPath, ['scripts/start.js'], {
-		env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', WFP_STATE_DIR: stateDir, WRANGLER_SEND_METRICS: 'false', ...env },
+		env: {
+			...process.env,
+			PORT: String(port),
+			HOST: '127.0.0.1',
+			WFP_STATE_DIR: stateDir,
+			WRANGLER_SEND_METRICS: 'false',
+			// Given, so that npm start does not generate one into the repository's .dev.vars.
+			PLATFORM_SECRETS_KEY: 'e2e-secrets-key-0123456789abcdef',
+			...env
+		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true
 	});
