@@ -57,7 +57,7 @@ export interface WorkerRecord extends StoredWorker {
 	url: string;
 }
 
-const withUrl = (record: StoredWorker, origin: string): WorkerRecord => ({
+const withUrl = <T extends StoredWorker>(record: T, origin: string): T & WorkerRecord => ({
 	...record,
 	url: origin + workerPath(record.name)
 });
