@@ -1,13 +1,19 @@
 import { redirect } from '@sveltejs/kit';
 import { serverCaller } from '$lib/server/caller';
 import { formFailure, orErrorPage } from '$lib/ui/errors.server';
+import { loadVersionsAndSettings, rollbackFromForm, secretFromForm, varsFromForm } from '$lib/ui/versions.server';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async (event) => ({
-	worker: await orErrorPage(serverCaller(event).workers.get({ name: event.params.name })),
-	// `?delete` shows the confirmation without JavaScript.
-	confirmDelete: event.url.searchParams.has('delete')
-});
+export const load: PageServerLoad = async (event) => {
+	const worker = await orErrorPage(serverCaller(event).workers.get({ name: event.params.name }));
+	return {
+		worker,
+		...(await orErrorPage(loadVersionsAndSettings(event, worker))),
+		// `?delete` shows the confirmation without JavaScript, `?rollback=<version>` the rollback's.
+		confirmDelete: event.url.searchParams.has('delete'),
+		confirmRollback: Number(event.url.searchParams.get('rollback')) || null
+	};
+};
 
 export const actions: Actions = {
 	delete: async (event) => {
@@ -17,5 +23,8 @@ export const actions: Actions = {
 			return formFailure(error, 'delete Workers', {});
 		}
 		redirect(303, `/?deleted=${encodeURIComponent(event.params.name)}`);
-	}
+	},
+	rollback: rollbackFromForm,
+	vars: varsFromForm,
+	secret: secretFromForm
 };
