@@ -62,6 +62,10 @@ const withUrl = <T extends StoredWorker>(record: T, origin: string): T & WorkerR
 	url: origin + workerPath(record.name)
 });
 
+/** How many items a page may hold: 1 to `max`. */
+const pageLimit = (max: number) =>
+	z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`).optional();
+
 const nameInput = z.object({ name: z.string({ error: 'name must be a string' }) });
 const versionNumber = z
 	.number({ error: 'version must be a number' })
@@ -91,12 +95,7 @@ export const appRouter = t.router({
 				z
 					.object({
 						cursor: z.string().nullish(),
-						limit: z
-							.number()
-							.int('limit must be a whole number')
-							.min(1, 'limit must be at least 1')
-							.max(LIST_LIMIT_MAX, `limit must be at most ${LIST_LIMIT_MAX}`)
-							.optional()
+						limit: pageLimit(LIST_LIMIT_MAX)
 					})
 					.optional()
 			)
@@ -121,12 +120,7 @@ export const appRouter = t.router({
 			.input(
 				nameInput.extend({
 					cursor: z.string().nullish(),
-					limit: z
-						.number()
-						.int('limit must be a whole number')
-						.min(1, 'limit must be at least 1')
-						.max(VERSIONS_LIMIT_MAX, `limit must be at most ${VERSIONS_LIMIT_MAX}`)
-						.optional()
+					limit: pageLimit(VERSIONS_LIMIT_MAX)
 				})
 			)
 			.query(({ ctx, input }) =>
