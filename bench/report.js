@@ -4,7 +4,7 @@ const mib = (bytes) => (bytes === null ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)
 const verdict = (ok) => (ok ? 'met' : '**missed**');
 
 export function renderReport(results) {
-	const { machine, settings, throughput, ratios, uploads, coldWarm, list, memory } = results;
+	const { machine, settings, throughput, ratios, uploads, coldWarm, churn, list, memory } = results;
 	const lines = [
 		`# Benchmark results`,
 		'',
@@ -49,6 +49,18 @@ export function renderReport(results) {
 		...list.map(
 			(l) =>
 				`| \`workers.list\` page of ${l.limit}, ${l.workers.toLocaleString('en')} Workers | ${l.p50Ms} ms | ${l.p99Ms} ms | ${l === listAt10k ? `< 50 ms p50: ${verdict(l.p50Ms < 50)}` : ''} |`
+		),
+		'',
+		'## Redeploys under load (churn: 8 clients on one Worker while it is uploaded 20 times)',
+		'',
+		'| run | requests served | answers by status | from a version not active during the request | target |',
+		'| --- | --- | --- | --- | --- |',
+		...[
+			['re-uploads only', churn.redeploys, (c) => `no 5xx, no 404: ${verdict(Object.keys(c.byStatus).join() === '200')}`],
+			['every fifth a delete + upload', churn.withDeletes, (c) => `no 5xx: ${verdict(Object.keys(c.byStatus).every((s) => s < 500))}`]
+		].map(
+			([label, c, goal]) =>
+				`| ${label} | ${c.requests} in ${(c.durationMs / 1000).toFixed(1)} s | ${Object.entries(c.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')} | ${c.fromInactiveVersion.length} | ${goal(c)} |`
 		),
 		'',
 		`Memory with ${memory.workers.toLocaleString('en')} distinct Workers each called once (resident set): runner process ` +

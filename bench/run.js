@@ -1,12 +1,14 @@
 // `npm run bench`: builds the app (the npm script does), starts every target on loopback, loads them in
-// alternating rounds, measures the control plane and lifecycle figures, stops everything it started and
-// writes bench/results.json and bench/results.md. Settings: BENCH_ROUNDS (3), BENCH_SECONDS (6),
-// BENCH_CONNECTIONS (10), BENCH_WARMUP_SECONDS (3).
+// alternating rounds, measures the control plane, lifecycle and redeploy-under-load (churn) figures, stops
+// everything it started and writes bench/results.json and bench/results.md. Settings: BENCH_ROUNDS (3),
+// BENCH_SECONDS (6), BENCH_CONNECTIONS (10), BENCH_WARMUP_SECONDS (3).
 import os from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { load, median } from './load.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
 import { renderReport } from './report.js';
+import { runChurn } from '../tests/e2e/churn.ts';
+import { createPlatformClient } from '../src/lib/trpc/client.ts';
 import { startBare, startDirect, startLoaderOnly, startOurs } from './targets.js';
 
 const settings = {
@@ -101,6 +103,12 @@ try {
 	const uploads = await measureUploads(ours.app.url, { count: 100, reuploads: 20 });
 	log('cold vs warm first request, 20 Workers');
 	const coldWarm = await measureColdWarm(ours.app.url, { count: 20 });
+	log('churn: 8 clients on one Worker while it is re-uploaded 20 times, then with every fifth a delete');
+	const platformClient = createPlatformClient(ours.app.url);
+	const churn = {
+		redeploys: await runChurn(ours.app.url, platformClient, { name: 'bench-churn', uploads: 20, deleteEvery: 0 }),
+		withDeletes: await runChurn(ours.app.url, platformClient, { name: 'bench-churn-delete', uploads: 20, deleteEvery: 5 })
+	};
 	log('memory: 1 000 distinct Workers, each called once');
 	const memory = await measureMemory(ours.app.url, { count: 1000 });
 	log('workers.list at 10, 1 000 and 10 000 Workers (registering them takes a while)');
@@ -123,6 +131,7 @@ try {
 		rounds,
 		uploads,
 		coldWarm,
+		churn,
 		list,
 		memory,
 		durationSeconds: Math.round((Date.now() - benchStarted) / 1000)
