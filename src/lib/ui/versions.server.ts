@@ -52,7 +52,7 @@ export async function rollbackFromForm(event: RequestEvent<{ name: string }>) {
 
 /**
  * The vars form: one row per variable (`var-name`, `var-value`, and `var-remove` naming the rows to remove),
- * plus an empty row for a new one. Variables no longer named are removed.
+ * plus an empty row for a new one. A variable whose row is gone (renamed, or its row cleared) is removed.
  */
 export async function varsFromForm(event: RequestEvent<{ name: string }>) {
 	const form = await event.request.formData();
