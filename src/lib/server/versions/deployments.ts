@@ -36,19 +36,16 @@ export class Deployments {
 
 	/**
 	 * Stores `input` as the next version of `name` and, unless `input.deploy` is false, makes it serve.
-	 * Returns the serving record afterwards and the new version.
+	 * `previous` is the record as the caller just read it. Returns the serving record afterwards and the new version.
 	 */
-	async upload(name: string, input: NewVersion): Promise<{ worker: StoredWorker; version: VersionInfo }> {
-		const previous = await this.#registry.get(name);
+	async upload(name: string, input: NewVersion, previous: StoredWorker | null): Promise<{ worker: StoredWorker; version: VersionInfo }> {
 		if (!input.deploy && !previous)
 			throw new InputError('deploy', `"${name}" serves no version yet: upload its first version with deploy on`);
-		const scriptId = await this.#store.scriptIdFor(name, previous?.scriptId ?? crypto.randomUUID());
-		const version = await this.#store.create(scriptId, input);
-		const worker = input.deploy
-			? await this.#promote(name, scriptId, version, input.code, 'upload', input.author, previous)
-			: previous!;
-		await this.#afterChange(scriptId, worker.version);
-		return { worker, version };
+		const { scriptId, version } = await this.#store.create(name, previous?.scriptId ?? crypto.randomUUID(), input);
+		if (input.deploy) return { worker: await this.#promote(name, scriptId, version, input.code, 'upload', input.author, previous), version };
+		const pruned = await this.#store.prune(scriptId, this.#retention, [previous!.version]);
+		await this.#cleanUp(scriptId, pruned);
+		return { worker: previous!, version };
 	}
 
 	/** Makes an existing version serve (`deploy` after an upload without deploying, or a rollback). */
@@ -56,9 +53,7 @@ export class Deployments {
 		const info = await this.#store.get(record.scriptId, version);
 		const code = info && (await this.#store.code(record.scriptId, version));
 		if (!info || code === null) throw new NotFoundError(`"${record.name}" has no version ${version}`);
-		const worker = await this.#promote(record.name, record.scriptId, info, code, kind, author, record);
-		await this.#afterChange(record.scriptId, worker.version);
-		return worker;
+		return this.#promote(record.name, record.scriptId, info, code, kind, author, record);
 	}
 
 	/** A version's metadata and code, or NotFoundError. */
@@ -89,7 +84,7 @@ export class Deployments {
 	async forget(record: StoredWorker): Promise<void> {
 		const versions = await this.#store.forget(record.name, record.scriptId, [settingsKey(record.scriptId)]);
 		await this.#backend.remove(record.scriptId, versions);
-		await this.#store.sweep();
+		await this.#cleanUp(record.scriptId, []);
 	}
 
 	async #promote(
@@ -119,16 +114,22 @@ export class Deployments {
 		// serving), then the history, then the one KV write that moves the pointer.
 		const { vars } = settings === NO_SETTINGS ? { vars: {} } : await this.#settings.view(scriptId);
 		await this.#backend.deploy(record, code, vars);
-		record.deployment = (await this.#store.recordDeployment(scriptId, version.version, kind, author)).seq;
+		// The history and the retention in one batch; pruned code stays readable for the grace period, so
+		// pruning the version serving until this write lands breaks no request in flight.
+		const { deployment, pruned } = await this.#store.recordDeployment(scriptId, version.version, kind, author, {
+			keep: this.#retention
+		});
+		record.deployment = deployment.seq;
 		// Concurrent deploys: the one recorded last wins, whatever order their KV writes land in.
 		const current = await this.#registry.get(name);
-		if (current?.scriptId === scriptId && current.deployment > record.deployment) return current;
-		await this.#registry.put(record);
-		return record;
+		const winner = current?.scriptId === scriptId && current.deployment > record.deployment ? current : record;
+		if (winner === record) await this.#registry.put(record);
+		await this.#cleanUp(scriptId, pruned);
+		return winner;
 	}
 
-	async #afterChange(scriptId: string, serving: number): Promise<void> {
-		const pruned = await this.#store.prune(scriptId, this.#retention, [serving]);
+	/** Removes the previews of pruned versions, and the code whose grace period is over. */
+	async #cleanUp(scriptId: string, pruned: number[]): Promise<void> {
 		if (pruned.length) await this.#backend.removePreviews(scriptId, pruned);
 		await this.#store.sweep();
 	}

@@ -74,44 +74,42 @@ export class VersionStore {
 		this.#graceMs = options.retiredCodeGraceMs;
 	}
 
-	/** The script id of `name`: the existing one, or `fresh` when this call creates the Worker. */
-	async scriptIdFor(name: string, fresh: string): Promise<string> {
-		const row = await this.#db
-			.prepare(
-				`INSERT INTO worker_scripts (name, script_id, created_at) VALUES (?1, ?2, ?3)
-				 ON CONFLICT (name) DO UPDATE SET name = excluded.name RETURNING script_id`
-			)
-			.bind(name, fresh, new Date().toISOString())
-			.first<{ script_id: string }>();
-		return row!.script_id;
-	}
-
 	/**
-	 * Adds the next version of `scriptId` with its code. The number is allocated by the one INSERT that adds
-	 * the row, so concurrent uploads never share a number; the code is written before this returns and
-	 * before any record can point at it.
+	 * Adds the next version of the Worker `name` with its code; `freshScriptId` becomes the Worker's script id
+	 * when this upload creates it. One D1 batch (a transaction) fixes the script id and allocates the number
+	 * in the INSERT that adds the row, so concurrent uploads agree on the script id and never share a number.
+	 * The code is written before this returns, so before any record can point at it.
 	 */
 	async create(
-		scriptId: string,
+		name: string,
+		freshScriptId: string,
 		input: { code: string; sha256: string; size: number; compatibilityDate: string; message: string | null; author: string }
-	): Promise<VersionInfo> {
+	): Promise<{ scriptId: string; version: VersionInfo }> {
 		const createdAt = new Date().toISOString();
-		const row = await this.#db
-			.prepare(
-				`INSERT INTO worker_versions (script_id, version, sha256, size, compatibility_date, message, author, created_at)
-				 SELECT ?1, COALESCE(MAX(version), 0) + 1, ?2, ?3, ?4, ?5, ?6, ?7 FROM worker_versions WHERE script_id = ?1
-				 RETURNING ${VERSION_COLUMNS}`
-			)
-			.bind(scriptId, input.sha256, input.size, input.compatibilityDate, input.message, input.author, createdAt)
-			.first<VersionRow>();
-		const info = toInfo(row!);
+		const [, inserted] = await this.#db.batch<VersionRow & { script_id: string }>([
+			this.#db
+				.prepare('INSERT INTO worker_scripts (name, script_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT (name) DO NOTHING')
+				.bind(name, freshScriptId, createdAt),
+			this.#db
+				.prepare(
+					`INSERT INTO worker_versions (script_id, version, sha256, size, compatibility_date, message, author, created_at)
+					 SELECT s.script_id, COALESCE((SELECT MAX(v.version) FROM worker_versions v WHERE v.script_id = s.script_id), 0) + 1,
+					        ?2, ?3, ?4, ?5, ?6, ?7
+					 FROM worker_scripts s WHERE s.name = ?1
+					 RETURNING script_id, ${VERSION_COLUMNS}`
+				)
+				.bind(name, input.sha256, input.size, input.compatibilityDate, input.message, input.author, createdAt)
+		]);
+		const row = inserted.results[0];
+		const scriptId = row.script_id;
+		const version = toInfo(row);
 		try {
-			await this.#kv.put(codeKey(scriptId, info.version), input.code, { metadata: { sha256: input.sha256 } });
+			await this.#kv.put(codeKey(scriptId, version.version), input.code, { metadata: { sha256: input.sha256 } });
 		} catch (error) {
-			await this.#db.prepare('DELETE FROM worker_versions WHERE script_id = ? AND version = ?').bind(scriptId, info.version).run();
+			await this.#db.prepare('DELETE FROM worker_versions WHERE script_id = ? AND version = ?').bind(scriptId, version.version).run();
 			throw error;
 		}
-		return info;
+		return { scriptId, version };
 	}
 
 	async get(scriptId: string, version: number): Promise<VersionInfo | null> {
@@ -142,17 +140,32 @@ export class VersionStore {
 		return { versions: page, cursor: results.length > limit ? String(page.at(-1)!.version) : null };
 	}
 
-	/** Records that `version` serves from now on; returns the deployment's number (1, 2, 3… per script). */
-	async recordDeployment(scriptId: string, version: number, kind: DeploymentKind, author: string): Promise<Deployment> {
-		const row = await this.#db
-			.prepare(
-				`INSERT INTO worker_deployments (script_id, seq, version, kind, author, created_at)
-				 SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5 FROM worker_deployments WHERE script_id = ?1
-				 RETURNING seq, version, kind, author, created_at`
-			)
-			.bind(scriptId, version, kind, author, new Date().toISOString())
-			.first<{ seq: number; version: number; kind: DeploymentKind; author: string; created_at: string }>();
-		return { seq: row!.seq, version: row!.version, kind: row!.kind, author: row!.author, createdAt: row!.created_at };
+	/**
+	 * Records that `version` serves from now on, and applies the retention (see prune) with it in one D1
+	 * batch. Returns the deployment's number (1, 2, 3… per script).
+	 */
+	async recordDeployment(
+		scriptId: string,
+		version: number,
+		kind: DeploymentKind,
+		author: string,
+		retention: { keep: number }
+	): Promise<{ deployment: Deployment; pruned: number[] }> {
+		const [recorded, ...pruning] = await this.#db.batch<{ seq: number; version: number; kind: DeploymentKind; author: string; created_at: string }>([
+			this.#db
+				.prepare(
+					`INSERT INTO worker_deployments (script_id, seq, version, kind, author, created_at)
+					 SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, ?3, ?4, ?5 FROM worker_deployments WHERE script_id = ?1
+					 RETURNING seq, version, kind, author, created_at`
+				)
+				.bind(scriptId, version, kind, author, new Date().toISOString()),
+			...this.#pruneStatements(scriptId, retention.keep, [version])
+		]);
+		const row = recorded.results[0];
+		return {
+			deployment: { seq: row.seq, version: row.version, kind: row.kind, author: row.author, createdAt: row.created_at },
+			pruned: pruning[1].results.map((r) => r.version)
+		};
 	}
 
 	/** The latest deployments, newest first. */
@@ -165,21 +178,28 @@ export class VersionStore {
 	}
 
 	/**
-	 * Keeps the newest `keep` versions of `scriptId` and the one in `protect` (the serving one); the others'
+	 * Keeps the newest `keep` versions of `scriptId` and those in `protect` (the serving one); the others'
 	 * rows go now and their code after the grace period. Returns the numbers removed.
 	 */
 	async prune(scriptId: string, keep: number, protect: readonly number[]): Promise<number[]> {
-		const { results } = await this.#db
-			.prepare(
-				`DELETE FROM worker_versions WHERE script_id = ?1 AND version NOT IN (${protect.map((_, i) => `?${i + 3}`).join(', ') || 'NULL'})
-				 AND version <= (SELECT COALESCE(MAX(version), 0) FROM worker_versions WHERE script_id = ?1) - ?2
-				 RETURNING version`
-			)
-			.bind(scriptId, keep, ...protect)
-			.all<{ version: number }>();
-		const removed = results.map((r) => r.version);
-		await this.#retire(removed.map((version) => codeKey(scriptId, version)));
-		return removed;
+		const [, removed] = await this.#db.batch<{ version: number }>(this.#pruneStatements(scriptId, keep, protect));
+		return removed.results.map((r) => r.version);
+	}
+
+	/** Queues the pruned versions' code for removal, then deletes their rows (RETURNING version). */
+	#pruneStatements(scriptId: string, keep: number, protect: readonly number[]): D1PreparedStatement[] {
+		const pruned = `script_id = ?1 AND version NOT IN (${protect.map((_, i) => `?${i + 4}`).join(', ') || 'NULL'})
+			AND version <= (SELECT COALESCE(MAX(version), 0) FROM worker_versions WHERE script_id = ?1) - ?2`;
+		const bind = (statement: D1PreparedStatement) => statement.bind(scriptId, keep, Date.now() + this.#graceMs, ...protect);
+		return [
+			bind(
+				this.#db.prepare(
+					`INSERT INTO retired_code (kv_key, remove_after) SELECT '${CODE_KEY_PREFIX}' || script_id || ':' || version, ?3
+					 FROM worker_versions WHERE ${pruned} ON CONFLICT (kv_key) DO NOTHING`
+				)
+			),
+			bind(this.#db.prepare(`DELETE FROM worker_versions WHERE ${pruned} RETURNING version`))
+		];
 	}
 
 	/**

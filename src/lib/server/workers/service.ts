@@ -81,7 +81,7 @@ export function createWorkerService(deps: {
 				message: message?.trim() || null,
 				author: describePrincipal(caller),
 				deploy
-			});
+			}, previous);
 			return { ...worker, uploaded: version };
 		},
 
