@@ -18,9 +18,9 @@ function userWorkerRunner(): Plugin {
 					const port = typeof address === 'object' && address ? address.port : 5173;
 					const secret = randomBytes(32).toString('hex');
 					const { startRunner } = await import('./scripts/runner.js');
-					// The dev server's bindings persist in .wrangler/state (wrangler's platform proxy).
+					// The dev server's bindings persist where svelte.config.js points wrangler's platform proxy.
 					const { applyMigrations } = await import('./scripts/migrations.js');
-					await applyMigrations('.wrangler/state');
+					await applyMigrations(process.env.WFP_STATE_DIR || '.wrangler/state');
 					const runner = await startRunner({ codeUrl: `http://127.0.0.1:${port}`, secret });
 					process.env.RUNNER_URL = runner.url;
 					process.env.RUNNER_SECRET = secret;

@@ -13,9 +13,8 @@ import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../runner-pro
 
 export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource): WorkerBackend {
 	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
-		const code = await source.code(scriptId, version);
+		const [code, { vars, secrets }] = await Promise.all([source.code(scriptId, version), source.settings(scriptId)]);
 		if (code === null) throw new ScriptMissingError(scriptId);
-		const { vars, secrets } = await source.settings(scriptId);
 		return { code, env: { ...vars, ...secrets } };
 	}
 
