@@ -350,6 +350,16 @@ describe('web UI: versions and settings', () => {
 		await poll(() => row(1).innerText()).toContain('serving');
 		expect(await fetchText('/user-workers/ui-versions/')).toBe('first');
 		await page.screenshot({ path: `${SCREENSHOTS}/detail-versions.png`, fullPage: true });
+
+		// A version uploaded without deploying is offered as a deploy, not a rollback.
+		await client.workers.upload.mutate({ name: 'ui-versions', code: worker('third'), deploy: false });
+		await open('/workers/ui-versions');
+		expect(await page.getByTestId('serving-version').innerText()).toContain('1');
+		await row(3).getByRole('link', { name: 'Deploy' }).click();
+		expect(await page.getByRole('alertdialog').innerText()).toContain('Deploy ui-versions version 3?');
+		await page.getByRole('button', { name: 'Deploy version 3' }).click();
+		await poll(() => page.getByRole('status').filter({ hasText: 'serving' }).innerText()).toBe('Version 3 is serving.');
+		expect(await fetchText('/user-workers/ui-versions/')).toBe('third');
 	});
 
 	it('edits variables and sets, replaces and deletes secrets without ever showing a value', async () => {

@@ -39,15 +39,21 @@ export type SectionFormState = {
 	done?: string;
 };
 
+/** Makes the form's `version` serve: a rollback to an older version, a deploy of a newer (staged) one. */
 export async function rollbackFromForm(event: RequestEvent<{ name: string }>) {
 	const form = await event.request.formData();
 	const version = Number(form.get('version'));
+	const caller = serverCaller(event);
+	const name = event.params.name;
+	let serving: number;
 	try {
-		await serverCaller(event).workers.rollback({ name: event.params.name, version });
+		serving = (await caller.workers.get({ name })).version;
+		await (version < serving ? caller.workers.rollback({ name, version }) : caller.workers.deploy({ name, version }));
 	} catch (error) {
 		return formFailure(error, 'roll back', { section: 'versions' } as SectionFormState);
 	}
-	return { section: 'versions', done: `Version ${version} is serving again.` } satisfies SectionFormState;
+	const done = version < serving ? `Version ${version} is serving again.` : `Version ${version} is serving.`;
+	return { section: 'versions', done } satisfies SectionFormState;
 }
 
 /**
