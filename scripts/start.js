@@ -20,14 +20,10 @@ const stateDir = process.env.WFP_STATE_DIR || '.wrangler/state';
 /** @type {Record<string, string>} */
 const vars = existsSync('.dev.vars') ? /** @type {Record<string, string>} */ (parseEnv(readFileSync('.dev.vars', 'utf8'))) : {};
 for (const name of PLATFORM_SETTINGS) if (process.env[name]) vars[name] = /** @type {string} */ (process.env[name]);
-// Workers' secrets are stored encrypted under PLATFORM_SECRETS_KEY: the first run generates one into .dev.vars,
-// where later runs find it (without it, the secrets stored so far cannot be read).
-if (!vars.PLATFORM_SECRETS_KEY) {
-	vars.PLATFORM_SECRETS_KEY = randomBytes(32).toString('hex');
-	const separator = existsSync('.dev.vars') && !readFileSync('.dev.vars', 'utf8').endsWith('\n') ? '\n' : '';
-	appendFileSync('.dev.vars', `${separator}PLATFORM_SECRETS_KEY=${vars.PLATFORM_SECRETS_KEY}\n`, { mode: 0o600 });
-	console.log("Generated PLATFORM_SECRETS_KEY into .dev.vars: it encrypts the Workers' secrets, keep it.");
-}
+// Workers' secrets are stored encrypted under PLATFORM_SECRETS_KEY: the first run that starts generates one
+// into .dev.vars, where later runs find it (without it, the secrets stored so far cannot be read).
+const generatedSecretsKey = vars.PLATFORM_SECRETS_KEY ? null : randomBytes(32).toString('hex');
+if (generatedSecretsKey) vars.PLATFORM_SECRETS_KEY = generatedSecretsKey;
 
 let runner;
 if (isolation) {
@@ -42,6 +38,11 @@ const server = await startPlatformServer({ port, host, stateDir, vars }).catch(a
 	console.error(`Port ${port} on ${host} is in use: stop what runs there, or start on another port (PORT=9000 npm start).`);
 	process.exit(1);
 });
+if (generatedSecretsKey) {
+	const separator = existsSync('.dev.vars') && !readFileSync('.dev.vars', 'utf8').endsWith('\n') ? '\n' : '';
+	appendFileSync('.dev.vars', `${separator}PLATFORM_SECRETS_KEY=${generatedSecretsKey}\n`, { mode: 0o600 });
+	console.log("Generated PLATFORM_SECRETS_KEY into .dev.vars: it encrypts the Workers' secrets, keep it.");
+}
 console.log(`workers-platform is ready on http://${host}:${port} (user Workers under /user-workers/<name>/; Ctrl-C stops it)`);
 
 let stopping = false;
