@@ -1,6 +1,6 @@
-// The rules for a platform's Workers: what an upload must be, and how a Worker's record (the registry)
-// and its code (the backend) change together. Every surface (tRPC, the web UI's form actions, the CLI
-// through tRPC) goes through these functions.
+// The rules for a platform's Workers: what an upload must be, and how a Worker's record (the registry),
+// its versions and its settings (src/lib/server/versions/) change together. Every surface (tRPC, the web
+// UI's form actions, the CLI through tRPC) goes through these functions.
 import type { PlatformConfig } from '../config';
 import { InputError, NotFoundError } from '../errors';
 import { checkWorkerModule } from '../module-check';
@@ -73,7 +73,7 @@ export function createWorkerService(deps: {
 			checkWorkerModule(code);
 
 			const previous = await registry.get(name);
-			const { worker, version } = await deployments.upload(name, {
+			const newVersion = {
 				code,
 				sha256: await sha256Hex(bytes),
 				size: bytes.length,
@@ -81,7 +81,8 @@ export function createWorkerService(deps: {
 				message: message?.trim() || null,
 				author: describePrincipal(caller),
 				deploy
-			}, previous);
+			};
+			const { worker, version } = await deployments.upload(name, newVersion, previous);
 			return { ...worker, uploaded: version };
 		},
 
