@@ -12,11 +12,12 @@ export default {
 	/** @param {Request} request @param {{ MAPPINGS: KVNamespace, LOADER: WorkerLoader, RUNNER_URL?: string, RUNNER_SECRET?: string }} env */
 	async fetch(request, env) {
 		const url = new URL(request.url);
-		// The runner pulls a script's code from its owner on first use.
+		// The runner pulls a version's code and env from its owner on first use (<scriptId>/<version>).
 		if (url.pathname.startsWith(RUNNER_CODE_PATH)) {
 			if (request.headers.get(RUNNER_HEADERS.secret) !== env.RUNNER_SECRET) return new Response('forbidden', { status: 403 });
-			const code = await env.MAPPINGS.get('script:' + decodeURIComponent(url.pathname.slice(RUNNER_CODE_PATH.length)));
-			return code === null ? new Response('no such script', { status: 404 }) : new Response(code);
+			const [scriptId] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
+			const code = await env.MAPPINGS.get('script:' + scriptId);
+			return code === null ? new Response('no such script', { status: 404 }) : Response.json({ code, env: {} });
 		}
 		if (!url.pathname.startsWith(PREFIX)) return new Response('not found', { status: 404 });
 		const rest = url.pathname.slice(PREFIX.length);
@@ -28,8 +29,8 @@ export default {
 		const target = url.origin + (slash === -1 ? '/' : rest.slice(slash)) + url.search;
 
 		if (!env.RUNNER_URL) {
-			const readCode = async () => /** @type {string} */ (await env.MAPPINGS.get('script:' + script.scriptId));
-			return loadUserWorker(env.LOADER, script, readCode, DEFAULT_LIMITS).fetch(new Request(target, request));
+			const readWorker = async () => ({ code: /** @type {string} */ (await env.MAPPINGS.get('script:' + script.scriptId)), env: {} });
+			return loadUserWorker(env.LOADER, script, readWorker, DEFAULT_LIMITS).fetch(new Request(target, request));
 		}
 		const headers = new Headers(request.headers);
 		headers.set(RUNNER_HEADERS.secret, /** @type {string} */ (env.RUNNER_SECRET));

@@ -3,6 +3,12 @@
 import { DEFAULTS } from '../src/lib/server/config.ts';
 
 export const HELLO_WORLD = `export default { fetch: () => new Response('Hello World!') }`;
-export const HELLO_SCRIPT = { scriptId: 'hello-id', sha256: 'hello-v1', compatibilityDate: DEFAULTS.compatibilityDate };
+export const HELLO_SCRIPT = {
+	scriptId: 'hello-id',
+	version: 1,
+	sha256: 'hello-v1',
+	compatibilityDate: DEFAULTS.compatibilityDate,
+	settings: 'none'
+};
 /** The per-request limits the platform passes by default. */
 export const DEFAULT_LIMITS = { cpuMs: DEFAULTS.cpuMs, subRequests: DEFAULTS.subRequests };

@@ -6,6 +6,6 @@ import { DEFAULT_LIMITS, HELLO_SCRIPT, HELLO_WORLD } from './hello-worker.js';
 export default {
 	/** @param {Request} request @param {{ LOADER: WorkerLoader }} env */
 	fetch(request, env) {
-		return loadUserWorker(env.LOADER, HELLO_SCRIPT, async () => HELLO_WORLD, DEFAULT_LIMITS).fetch(request);
+		return loadUserWorker(env.LOADER, HELLO_SCRIPT, async () => ({ code: HELLO_WORLD, env: {} }), DEFAULT_LIMITS).fetch(request);
 	}
 };

@@ -5,7 +5,7 @@ const mib = (bytes) => (bytes === null ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)
 const verdict = (ok) => (ok ? 'met' : '**missed**');
 
 export function renderReport(results) {
-	const { machine, settings, throughput, ratios, uploads, coldWarm, list, auth, memory } = results;
+	const { machine, settings, throughput, ratios, uploads, coldWarm, churn, list, auth, memory } = results;
 	const lines = [
 		`# Benchmark results`,
 		'',
@@ -68,6 +68,18 @@ export function renderReport(results) {
 						`| \`workers.list\` with a ${kind}, ${auth.customers.toLocaleString('en')} customers and ${auth.tokens.toLocaleString('en')} tokens | ${auth[kind].p50Ms} ms | ${auth[kind].p99Ms} ms | |`
 				)
 			: []),
+		'',
+		'## Redeploys under load (churn: 8 clients on one Worker while it is uploaded 20 times)',
+		'',
+		'| run | requests served | answers by status | from a version not active during the request | target |',
+		'| --- | --- | --- | --- | --- |',
+		...[
+			['re-uploads only', churn.redeploys, (c) => `no 5xx, no 404: ${verdict(Object.keys(c.byStatus).join() === '200')}`],
+			['every fifth a delete + upload', churn.withDeletes, (c) => `no 5xx: ${verdict(Object.keys(c.byStatus).every((s) => s < 500))}`]
+		].map(
+			([label, c, goal]) =>
+				`| ${label} | ${c.requests} in ${(c.durationMs / 1000).toFixed(1)} s | ${Object.entries(c.byStatus).map(([s, n]) => `${s}: ${n}`).join(', ')} | ${c.fromInactiveVersion.length} | ${goal(c)} |`
+		),
 		'',
 		`Memory with ${memory.workers.toLocaleString('en')} distinct Workers each called once (in ${memory.callSeconds} s, every request answered; resident set): ` +
 			`the ${memory.after.perRunnerBytes.length} runner processes together ${mib(memory.before.runnersBytes)} before → ${mib(memory.after.runnersBytes)} after → ` +

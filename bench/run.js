@@ -1,7 +1,7 @@
 // `npm run bench`: builds the app (the npm script does), starts every target on loopback, loads them in
-// alternating rounds, measures the control plane and lifecycle figures, stops everything it started and
-// writes bench/results.json and bench/results.md. Settings: BENCH_ROUNDS (3), BENCH_SECONDS (6),
-// BENCH_CONNECTIONS (10), BENCH_WARMUP_SECONDS (3).
+// alternating rounds, measures the control plane, lifecycle and redeploy-under-load (churn) figures, stops
+// everything it started and writes bench/results.json and bench/results.md. Settings: BENCH_ROUNDS (3),
+// BENCH_SECONDS (6), BENCH_CONNECTIONS (10), BENCH_WARMUP_SECONDS (3).
 import os from 'node:os';
 import { writeFileSync } from 'node:fs';
 import { load, median } from './load.js';
@@ -9,6 +9,8 @@ import { measureAuthenticatedList } from './auth.js';
 import { measureColdWarm, measureList, measureMemory, measureUploads } from './platform.js';
 import { appProcesses, cpuMicroseconds, processOnPort } from './processes.js';
 import { renderReport } from './report.js';
+import { runChurn } from './churn.ts';
+import { createPlatformClient } from '../src/lib/trpc/client.ts';
 import { startBare, startDirect, startLoaderOnly, startOurs } from './targets.js';
 import { measureEgressCost } from './egress.js';
 
@@ -132,6 +134,12 @@ try {
 	const uploads = await measureUploads(ours.app.url, { count: 100, reuploads: 20 });
 	log('cold vs warm first request, 20 Workers');
 	const coldWarm = await measureColdWarm(ours.app.url, { count: 20 });
+	log('churn: 8 clients on one Worker while it is re-uploaded 20 times, then with every fifth a delete');
+	const platformClient = createPlatformClient(ours.app.url);
+	const churn = {
+		redeploys: await runChurn(ours.app.url, platformClient, { name: 'bench-churn', uploads: 20, deleteEvery: 0 }),
+		withDeletes: await runChurn(ours.app.url, platformClient, { name: 'bench-churn-delete', uploads: 20, deleteEvery: 5 })
+	};
 	log('memory: 10 000 distinct Workers, each called once, then idle');
 	const memory = await measureMemory(ours.app.url, { count: 10000, idleSeconds: 10 });
 	log('workers.list at 10, 1 000 and 10 000 Workers (registering them takes a while)');
@@ -156,6 +164,7 @@ try {
 		rounds,
 		uploads,
 		coldWarm,
+		churn,
 		list,
 		auth,
 		memory,

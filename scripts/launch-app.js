@@ -47,7 +47,16 @@ export async function startApp(env = {}, options = {}) {
 	const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'wfp-state-'));
 	const child = spawn(process.execPath, [START_SCRIPT], {
 		cwd: PROJECT_ROOT,
-		env: { ...process.env, PORT: '0', HOST: '127.0.0.1', WFP_STATE_DIR: stateDir, WRANGLER_SEND_METRICS: 'false', ...env },
+		env: {
+			...process.env,
+			PORT: '0',
+			HOST: '127.0.0.1',
+			WFP_STATE_DIR: stateDir,
+			WRANGLER_SEND_METRICS: 'false',
+			// Given, so that npm start does not generate one into the repository's .dev.vars.
+			PLATFORM_SECRETS_KEY: 'launch-app-secrets-key-0123456789abcdef',
+			...env
+		},
 		stdio: ['ignore', 'pipe', 'pipe'],
 		detached: true
 	});

@@ -9,7 +9,7 @@
 // from the README's configuration table (e.g. PLATFORM_ADMIN_TOKEN); `.dev.vars` is read as well, as wrangler
 // reads it. Once it serves, it prints one line with the URL it listens on (scripts/launch-app.js reads it).
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { startPlatformServer } from './platform-server.js';
 import { reservePort } from './ports.js';
@@ -35,6 +35,10 @@ const FREE_PORT_ATTEMPTS = 5;
 /** @type {Record<string, string>} */
 const vars = existsSync('.dev.vars') ? /** @type {Record<string, string>} */ (parseEnv(readFileSync('.dev.vars', 'utf8'))) : {};
 for (const name of PLATFORM_SETTINGS) if (process.env[name]) vars[name] = /** @type {string} */ (process.env[name]);
+// Workers' secrets are stored encrypted under PLATFORM_SECRETS_KEY: the first run that starts generates one
+// into .dev.vars, where later runs find it (without it, the secrets stored so far cannot be read).
+const generatedSecretsKey = vars.PLATFORM_SECRETS_KEY ? null : randomBytes(32).toString('hex');
+if (generatedSecretsKey) vars.PLATFORM_SECRETS_KEY = generatedSecretsKey;
 
 function portInUse() {
 	console.error(`Port ${requestedPort} on ${host} is in use: stop what runs there, or start on another port (PORT=9000 npm start).`);
@@ -83,6 +87,11 @@ for (let attempt = 1; !started; attempt++) {
 }
 const { server, runners } = started;
 const url = new URL(server.url);
+if (generatedSecretsKey) {
+	const separator = existsSync('.dev.vars') && !readFileSync('.dev.vars', 'utf8').endsWith('\n') ? '\n' : '';
+	appendFileSync('.dev.vars', `${separator}PLATFORM_SECRETS_KEY=${generatedSecretsKey}\n`, { mode: 0o600 });
+	console.log("Generated PLATFORM_SECRETS_KEY into .dev.vars: it encrypts the Workers' secrets, keep it.");
+}
 console.log(
 	`workers-platform is ready on http://${host}:${url.port} (user Workers at http://<name>.localhost:${url.port}/ and under /user-workers/<name>/; Ctrl-C stops it)`
 );

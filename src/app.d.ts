@@ -70,6 +70,12 @@ declare global {
 		AUTH_MAX_FAILURES_PER_MINUTE?: string;
 		/** The header with the client's address that clients cannot forge (`CF-Connecting-IP` on Cloudflare). */
 		TRUSTED_CLIENT_IP_HEADER?: string;
+		/** How many versions each Worker keeps (default 20). */
+		VERSION_RETENTION?: string;
+		/** How long removed versions' code stays readable for requests in flight (default 60). */
+		RETIRED_CODE_GRACE_SECONDS?: string;
+		/** Encrypts Workers' secrets at rest (`npm start` generates one into .dev.vars). */
+		PLATFORM_SECRETS_KEY?: string;
 	}
 }
 

@@ -9,6 +9,7 @@ import { CUSTOMER_COMMANDS } from './customers.ts';
 import { workerNameProblem } from '../lib/worker-name.ts';
 import { workerPath } from '../lib/paths.ts';
 import { formatBytes } from '../lib/format.ts';
+import { rollback, secret, vars, versions } from './deployments.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
 import { confirm, formatTime, print, printJson, printNote, table, withSpinner, write } from './terminal.ts';
 
@@ -16,6 +17,7 @@ export interface CommandOptions {
 	json?: boolean;
 	name?: string;
 	'compatibility-date'?: string;
+	message?: string;
 	'page-size'?: string;
 	source?: boolean;
 	yes?: boolean;
@@ -76,10 +78,15 @@ const deploy: Command = async ([file], options, { client }) => {
 	const bytes = await readInput(file);
 	const record = await withSpinner(
 		`deploying ${name} (${formatBytes(bytes.length)})`,
-		client.workers.upload.mutate({ name, code: new TextDecoder().decode(bytes), compatibilityDate: options['compatibility-date'] })
+		client.workers.upload.mutate({
+			name,
+			code: new TextDecoder().decode(bytes),
+			compatibilityDate: options['compatibility-date'],
+			message: options.message
+		})
 	);
 	if (options.json) return printJson(record);
-	printNote(`deployed ${record.name} (${formatBytes(record.size)}, compatibility date ${record.compatibilityDate})`);
+	printNote(`deployed ${record.name} version ${record.version} (${formatBytes(record.size)}, compatibility date ${record.compatibilityDate})`);
 	// Its own origin first, when the platform serves one.
 	print(record.hostUrl ?? record.url);
 };
@@ -125,6 +132,7 @@ const get: Command = async ([name], options, { client }) => {
 			['compatibility date', record.compatibilityDate],
 			['created', formatTime(record.createdAt)],
 			['updated', formatTime(record.updatedAt)],
+			['version', String(record.version)],
 			['script id', record.scriptId]
 		])
 	);
@@ -186,11 +194,15 @@ const call: Command = async ([name, path = '/'], options, { url }) => {
 };
 
 export const COMMANDS: Record<string, CommandSpec> = {
-	deploy: { run: deploy, options: ['name', 'compatibility-date', 'json'], positionals: [1, 1] },
+	deploy: { run: deploy, options: ['name', 'compatibility-date', 'message', 'json'], positionals: [1, 1] },
 	list: { run: list, options: ['json', 'page-size', 'customer'], positionals: [0, 0] },
 	get: { run: get, options: ['source', 'json'], positionals: [1, 1] },
 	delete: { run: remove, options: ['yes', 'json'], positionals: [1, 1] },
 	call: { run: call, options: ['method', 'header', 'data', 'json'], positionals: [1, 2] },
+	versions: { run: versions, options: ['json'], positionals: [1, 1] },
+	rollback: { run: rollback, options: ['json'], positionals: [2, 2] },
+	vars: { run: vars, options: ['json'], positionals: [2, 100] },
+	secret: { run: secret, options: ['json'], positionals: [2, 4] },
 	...ACCOUNT_COMMANDS,
 	...CUSTOMER_COMMANDS
 };

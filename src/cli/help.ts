@@ -1,7 +1,7 @@
 // The help texts, written by hand. Every command's help ends with the global options and the exit codes.
 
 const RECORD =
-	'{ "name", "scriptId", "url", "size" (bytes), "sha256", "compatibilityDate", "createdAt", "updatedAt" } (ISO 8601 times)';
+	'{ "name", "scriptId", "url", "version" (the serving one), "size" (bytes), "sha256", "compatibilityDate", "settings", "deployment", "createdAt", "updatedAt" } (ISO 8601 times)';
 
 const COMMON = `Global options:
   --url <url>      the platform (default: $WFP_URL, else the URL stored by "wfp login",
@@ -28,6 +28,10 @@ Commands:
   get <name>           show a Worker's record, or its source with --source
   delete <name>        delete a Worker (asks first on a terminal, else needs --yes)
   call <name> [path]   send a request to a Worker through the platform and print the response
+  versions <name>      list a Worker's versions, newest first, and which one serves
+  rollback <name> <v>  make version <v> serve again (the next request runs it)
+  vars set|unset|list  a Worker's plain-text variables (env.NAME)
+  secret put|delete|list  a Worker's secrets (env.NAME); values are never shown
 
 Signing in, customers and tokens:
   login                check a token with the platform and store it for its URL
@@ -42,18 +46,20 @@ ${COMMON}
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
-	deploy: `Usage: wfp deploy <file> [--name <name>] [--compatibility-date <date>] [--json]
+	deploy: `Usage: wfp deploy <file> [--name <name>] [--message <text>] [--compatibility-date <date>] [--json]
 
-Uploads an ES module Worker (a .js or .mjs file whose default export has a fetch handler) and prints
-the URL it is served at. Deploying an existing name replaces its code; a rejected upload changes
-nothing and the previous version keeps serving.
+Uploads an ES module Worker (a .js or .mjs file whose default export has a fetch handler) as its next
+version and prints the URL it is served at. Requests switch to the new version at once, none fail; the
+earlier versions stay for "wfp rollback". A rejected upload changes nothing and the previous version
+keeps serving.
 
 Options:
   -n, --name <name>            the Worker's name (default: the file's name without its extension);
                                lowercase a-z, 0-9 and "-", 1-63 characters, checked before uploading
+  -m, --message <text>         what changed, shown in "wfp versions" (up to 500 characters)
   --compatibility-date <date>  YYYY-MM-DD (default: the Worker's current one, else the server's)
-  --json                       print the Worker record instead of the URL:
-                               ${RECORD}
+  --json                       print the Worker record instead of the URL, with "uploaded" (the
+                               new version's details): ${RECORD}
 
 ${COMMON}
 `,
@@ -202,6 +208,53 @@ Options:
   --customer <id>      the operator: whose tokens (list, create)
   --json               print the token records ({ "id", "label", "customerId", "createdAt",
                        "lastUsedAt" }; create adds "token"), or { "id", "revoked": true }
+
+${COMMON}
+`
+,
+
+	versions: `Usage: wfp versions <name> [--json]
+
+Lists the Worker's kept versions, newest first: number, when, who uploaded it, size and message; the
+serving one is marked. The platform keeps the last VERSION_RETENTION (default 20) and the serving one.
+
+Options:
+  --json  print { "serving", "versions": [{ "version", "sha256", "size", "compatibilityDate", "message",
+          "author", "createdAt" }] }
+
+${COMMON}
+`,
+
+	rollback: `Usage: wfp rollback <name> <version> [--json]
+
+Makes an earlier version serve again; the next request runs it. The rollback is a deployment of its
+own, so rolling back to the newer version undoes it.
+
+Options:
+  --json  print the Worker record: ${RECORD}
+
+${COMMON}
+`,
+
+	vars: `Usage: wfp vars set <name> NAME=value... | wfp vars unset <name> NAME... | wfp vars list <name> [--json]
+
+Plain-text variables the Worker reads as env.NAME; a change applies from the next request, without a new
+version. Names are letters, digits and _ (like API_URL), values at most 5 KiB.
+
+Options:
+  --json  print the variables as { "NAME": "value" }
+
+${COMMON}
+`,
+
+	secret: `Usage: wfp secret put <name> <NAME> | wfp secret delete <name> <NAME> | wfp secret list <name> [--json]
+
+Secrets the Worker reads as env.NAME. "put" reads the value from standard input (one trailing line break
+removed), or on a terminal from a prompt that does not echo it; never from an argument. Values are
+write-only: "list" and every other command show only names. A change applies from the next request.
+
+Options:
+  --json  print the secret names as a JSON array
 
 ${COMMON}
 `

@@ -18,6 +18,7 @@ const OPTIONS = {
 	json: { type: 'boolean' },
 	name: { type: 'string', short: 'n' },
 	'compatibility-date': { type: 'string' },
+	message: { type: 'string', short: 'm' },
 	'page-size': { type: 'string' },
 	source: { type: 'boolean' },
 	yes: { type: 'boolean', short: 'y' },

@@ -1,6 +1,7 @@
-// Terminal output: tables, JSON, a spinner and a confirmation prompt (the last two only on a TTY). What a
-// Worker or a server wrote reaches a terminal only through forStream.
+// Terminal output: tables, JSON, a spinner, a confirmation prompt and a no-echo secret prompt (the last
+// three only on a TTY). What a Worker or a server wrote reaches a terminal only through forStream.
 import { createInterface } from 'node:readline/promises';
+import { CliError, EXIT } from './errors.ts';
 
 // Escape sequences a terminal acts on: CSI (colours, cursor moves, screen clearing; ESC [ or 8-bit CSI),
 // terminated string commands (OSC sets the title or the clipboard, DCS, SOS, PM, APC; ESC ], ESC P, ESC X,
@@ -76,5 +77,37 @@ export async function confirm(question: string): Promise<boolean> {
 		return /^y(es)?$/i.test((await prompt.question(`${question} [y/N] `)).trim());
 	} finally {
 		prompt.close();
+	}
+}
+
+/**
+ * A secret's value: typed at a prompt that does not echo it (on a terminal), or else standard input with
+ * one trailing line break removed. Never a command-line argument, which other users can see in `ps`.
+ */
+export async function readSecret(prompt: string): Promise<string> {
+	if (!process.stdin.isTTY) {
+		const chunks: Buffer[] = [];
+		for await (const chunk of process.stdin) chunks.push(chunk);
+		return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+	}
+	process.stderr.write(prompt);
+	process.stdin.setRawMode(true);
+	process.stdin.resume();
+	let value = '';
+	try {
+		return await new Promise<string>((resolve, reject) => {
+			process.stdin.on('data', (chunk: Buffer) => {
+				for (const char of chunk.toString('utf8')) {
+					if (char === '\r' || char === '\n') return resolve(value);
+					if (char === '\u0003') return reject(new CliError('cancelled', EXIT.failed));
+					if (char === '\u007f' || char === '\b') value = value.slice(0, -1);
+					else value += char;
+				}
+			});
+		});
+	} finally {
+		process.stdin.setRawMode(false);
+		process.stdin.pause();
+		process.stderr.write('\n');
 	}
 }

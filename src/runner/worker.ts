@@ -1,10 +1,16 @@
 // The runner: a Worker, in its own workerd process supervised by scripts/runner.js, that runs user
 // Workers for the local backend. The app sends it requests over loopback; it pulls code from the app on
-// first use of each script version. If a user Worker hangs this process, only this process is restarted.
-// It keeps at most MAX_LOADED_ISOLATES user Worker isolates loaded, unloading the least recently used idle
-// ones, so its memory stays bounded however many Workers it serves.
+// first use of each version (code and env). If a user Worker hangs this process, only this process is
+// restarted. It keeps at most MAX_LOADED_ISOLATES user Worker isolates loaded, unloading the least recently
+// used idle ones, so its memory stays bounded however many Workers it serves.
 import { WorkerEntrypoint } from 'cloudflare:workers';
-import { isolateId, loadUserWorker, unloadUserWorker, type UserWorkerLimits } from '../lib/server/user-worker-loader';
+import {
+	isolateId,
+	loadUserWorker,
+	unloadUserWorker,
+	type LoadableWorker,
+	type UserWorkerLimits
+} from '../lib/server/user-worker-loader';
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
@@ -113,13 +119,14 @@ export default {
 		else headers.set('accept-encoding', acceptEncoding);
 
 		let missing = false;
-		const readCode = (script: ScriptRef) => async () => {
-			const response = await fetch(env.CODE_URL + RUNNER_CODE_PATH + encodeURIComponent(script.scriptId), {
+		const readWorker = (script: ScriptRef) => async (): Promise<LoadableWorker> => {
+			const path = `${encodeURIComponent(script.scriptId)}/${script.version}`;
+			const response = await fetch(env.CODE_URL + RUNNER_CODE_PATH + path, {
 				headers: { [RUNNER_HEADERS.secret]: env.RUNNER_SECRET }
 			});
 			if (response.status === 404) missing = true;
-			if (!response.ok) throw new Error(`could not load script ${script.scriptId}: HTTP ${response.status}`);
-			return response.text();
+			if (!response.ok) throw new Error(`could not load script ${script.scriptId} version ${script.version}: HTTP ${response.status}`);
+			return response.json();
 		};
 		loadedIsolates ??= new LoadedIsolates(Number(env.MAX_LOADED_ISOLATES));
 		const loaded = loadedIsolates;
@@ -127,19 +134,24 @@ export default {
 		loaded.enter(id, script);
 		try {
 			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
-			return withoutInternalHeaders(await loadUserWorker(env.LOADER, script, readCode(script), limits, env.USER_OUTBOUND).fetch(forwarded));
+			return withoutInternalHeaders(await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND).fetch(forwarded));
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
 		} finally {
 			loaded.leave(id);
 			const excess = loaded.takeExcess();
-			if (excess.length > 0) ctx.waitUntil(unload(env, loaded, excess, readCode));
+			if (excess.length > 0) ctx.waitUntil(unload(env, loaded, excess, readWorker));
 		}
 	}
 };
 
 /** Unloads `excess` one at a time, skipping any that a request has loaded again meanwhile. */
-async function unload(env: RunnerEnv, loaded: LoadedIsolates, excess: ScriptRef[], readCode: (script: ScriptRef) => () => Promise<string>) {
+async function unload(
+	env: RunnerEnv,
+	loaded: LoadedIsolates,
+	excess: ScriptRef[],
+	readWorker: (script: ScriptRef) => () => Promise<LoadableWorker>
+) {
 	for (const script of excess)
-		if (!loaded.has(isolateId(script))) await unloadUserWorker(env.LOADER, script, readCode(script), env.USER_OUTBOUND);
+		if (!loaded.has(isolateId(script))) await unloadUserWorker(env.LOADER, script, readWorker(script), env.USER_OUTBOUND);
 }

@@ -37,13 +37,13 @@ const echo = file(
 `
 );
 
-/** `wfp args...` with WFP_URL/WFP_TOKEN only from `env`, and no stored login. */
-const wfp = (args: string[], env: Record<string, string> = {}) =>
-	runWfp(args, { WFP_URL: '', WFP_TOKEN: '', XDG_CONFIG_HOME: join(files, 'config'), ...env });
+/** `wfp args...` with WFP_URL/WFP_TOKEN only from `env`, stdin a pipe holding `input`, and no stored login. */
+const wfp = (args: string[], env: Record<string, string> = {}, input = '') =>
+	runWfp(args, { WFP_URL: '', WFP_TOKEN: '', XDG_CONFIG_HOME: join(files, 'config'), ...env }, input);
 
 describe('wfp without a server', () => {
 	it('has help for every command, with the exit codes', async () => {
-		for (const command of ['', 'deploy', 'list', 'get', 'delete', 'call']) {
+		for (const command of ['', 'deploy', 'list', 'get', 'delete', 'call', 'versions', 'rollback', 'vars', 'secret']) {
 			const { code, stdout } = await wfp(command ? [command, '--help'] : ['--help']);
 			expect(code).toBe(0);
 			expect(stdout).toMatch(command ? `Usage: wfp ${command}` : 'Usage: wfp <command>');
@@ -118,7 +118,7 @@ describe('wfp against npm start', () => {
 		const { code, stdout, stderr } = await wfp(['deploy', echo], env);
 		expect(code).toBe(0);
 		expect(stdout).toBe(`${hostUrl('echo')}\n`);
-		expect(stderr).toMatch(/^deployed echo \(\d+ B, compatibility date \d{4}-\d\d-\d\d\)\n$/);
+		expect(stderr).toMatch(/^deployed echo version 1 \(\d+ B, compatibility date \d{4}-\d\d-\d\d\)\n$/);
 		expect((await fetch(`${app.url}/user-workers/echo/`)).status).toBe(201);
 	});
 
@@ -129,7 +129,23 @@ describe('wfp against npm start', () => {
 		expect(code).toBe(0);
 		const record = JSON.parse(stdout);
 		expect(Object.keys(record).sort()).toEqual(
-			['compatibilityDate', 'createdAt', 'customerId', 'hostUrl', 'limits', 'name', 'scriptId', 'sha256', 'size', 'updatedAt', 'url'].sort()
+			[
+				'compatibilityDate',
+				'createdAt',
+				'customerId',
+				'deployment',
+				'hostUrl',
+				'limits',
+				'name',
+				'scriptId',
+				'settings',
+				'sha256',
+				'size',
+				'updatedAt',
+				'uploaded',
+				'url',
+				'version'
+			].sort()
 		);
 		expect(record).toMatchObject({ name: 'echo-two', url: `${app.url}/user-workers/echo-two/`, size: readFileSync(echo).length });
 	});
@@ -253,6 +269,55 @@ describe('wfp against npm start', () => {
 		expect(onTerminal).toMatch(/wfp: syntax error at line 1/);
 		// The spinner's own line erase (ESC [2K) may appear while a request takes long; nothing else may.
 		expect(onTerminal.replaceAll('\x1b[2K', '')).not.toMatch(/[\x07\x1b\x9b]/);
+	});
+
+	it('deploys with --message, lists versions, and rolls back', async () => {
+		const v1 = file('flip.js', 'export default { fetch: () => new Response("one") }');
+		expect((await wfp(['deploy', v1, '-m', 'first cut'], env)).stderr).toContain('deployed flip version 1');
+		const v2 = file('flip.js', 'export default { fetch: () => new Response("two") }');
+		expect((await wfp(['deploy', v2, '--message', 'second cut'], env)).stderr).toContain('deployed flip version 2');
+		const listed = await wfp(['versions', 'flip'], env);
+		expect(listed.code).toBe(0);
+		const lines = listed.stdout.trimEnd().split('\n');
+		expect(lines[0]).toMatch(/^VERSION +CREATED +BY +SIZE +MESSAGE$/);
+		expect(lines[1]).toMatch(/^2 \(serving\) +\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC +operator +\d+ B +second cut$/);
+		expect(lines[2]).toMatch(/^1 .* first cut$/);
+
+		const rolled = await wfp(['rollback', 'flip', '1'], env);
+		expect(rolled).toMatchObject({ code: 0, stdout: `flip serves version 1 again (${hostUrl('flip')})\n` });
+		expect(await (await fetch(`${app.url}/user-workers/flip/`)).text()).toBe('one');
+		expect(JSON.parse((await wfp(['versions', 'flip', '--json'], env)).stdout)).toMatchObject({ serving: 1 });
+		expectFailure(await wfp(['rollback', 'flip', 'latest'], env), 2, 'version must be a whole number like 3, got "latest"');
+		expectFailure(await wfp(['rollback', 'flip', '9'], env), 1, 'not found: "flip" has no version 9');
+	});
+
+	it('sets variables and puts a secret from standard input that the Worker sees on env and nothing prints', async () => {
+		const secretValue = 'cli-secret-never-printed-5150';
+		const envEcho = file('configured.js', 'export default { fetch: (request, env) => Response.json(env) }');
+		expect((await wfp(['deploy', envEcho], env)).code).toBe(0);
+		expect((await wfp(['vars', 'set', 'configured', 'MODE=prod', 'REGION=eu'], env)).code).toBe(0);
+		const put = await wfp(['secret', 'put', 'configured', 'API_KEY'], env, `${secretValue}\n`);
+		expect(put).toMatchObject({ code: 0, stdout: 'put secret API_KEY on configured; the next request sees it\n' });
+		expect(await (await fetch(`${app.url}/user-workers/configured/`)).json()).toEqual({ MODE: 'prod', REGION: 'eu', API_KEY: secretValue });
+
+		const outputs = [
+			put,
+			await wfp(['secret', 'list', 'configured'], env),
+			await wfp(['secret', 'list', 'configured', '--json'], env),
+			await wfp(['vars', 'list', 'configured'], env),
+			await wfp(['get', 'configured', '--json'], env)
+		];
+		expect(outputs[1].stdout).toBe('API_KEY\n');
+		expect(JSON.parse(outputs[2].stdout)).toEqual(['API_KEY']);
+		expect(outputs[3].stdout).toMatch(/^NAME +VALUE\nMODE +prod\nREGION +eu\n$/);
+		for (const output of outputs) expect(output.stdout + output.stderr).not.toContain(secretValue);
+
+		expect((await wfp(['vars', 'unset', 'configured', 'REGION'], env)).code).toBe(0);
+		expect((await wfp(['secret', 'delete', 'configured', 'API_KEY'], env)).code).toBe(0);
+		expect(await (await fetch(`${app.url}/user-workers/configured/`)).json()).toEqual({ MODE: 'prod' });
+		expectFailure(await wfp(['secret', 'put', 'configured', 'API_KEY', secretValue], env), 2, /never an argument/);
+		expectFailure(await wfp(['vars', 'set', 'configured', 'no-equals'], env), 2, '"no-equals" must look like NAME=value');
+		expectFailure(await wfp(['vars', 'set', 'configured', '9X=1'], env), 1, /variable name "9X" must be letters/);
 	});
 });
 

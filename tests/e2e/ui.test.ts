@@ -325,3 +325,83 @@ describe('web UI', () => {
 		}
 	}, 180_000);
 });
+
+describe('web UI: versions and settings', () => {
+	it('lists versions, diffs one against the serving one, links its preview, and rolls back after a confirmation', async () => {
+		await client.workers.upload.mutate({ name: 'ui-versions', code: worker('first'), message: 'first try' });
+		await client.workers.upload.mutate({ name: 'ui-versions', code: worker('second'), message: 'second try' });
+		await open('/workers/ui-versions');
+		const row = (version: number) => page.getByTestId(`version-${version}`);
+		expect(await row(2).innerText()).toMatch(/2\s+serving[\s\S]*operator[\s\S]*second try/);
+		expect(await row(1).innerText()).toContain('first try');
+
+		await row(1).getByRole('link', { name: 'Diff' }).click();
+		await poll(() => page.getByTestId('diff').innerText()).toContain('+ \t\treturn new Response("first");');
+		expect(await page.getByTestId('diff').innerText()).toContain('- \t\treturn new Response("second");');
+		const preview = await row(1).getByRole('link', { name: 'Preview' }).getAttribute('href');
+		expect(preview).toBe(`${app.url}/user-workers/ui-versions@1/`);
+		expect(await fetchText('/user-workers/ui-versions@1/')).toBe('first');
+
+		await row(1).getByRole('link', { name: 'Roll back' }).click();
+		expect(await page.getByRole('alertdialog').innerText()).toContain('Roll back ui-versions to version 1?');
+		expect(await fetchText('/user-workers/ui-versions/')).toBe('second');
+		await page.getByRole('button', { name: 'Roll back to version 1' }).click();
+		await poll(() => page.getByRole('status').filter({ hasText: 'serving again' }).innerText()).toBe('Version 1 is serving again.');
+		await poll(() => row(1).innerText()).toContain('serving');
+		expect(await fetchText('/user-workers/ui-versions/')).toBe('first');
+		await page.screenshot({ path: `${SCREENSHOTS}/detail-versions.png`, fullPage: true });
+
+		// A version uploaded without deploying is offered as a deploy, not a rollback.
+		await client.workers.upload.mutate({ name: 'ui-versions', code: worker('third'), deploy: false });
+		await open('/workers/ui-versions');
+		expect(await page.getByTestId('serving-version').innerText()).toContain('1');
+		await row(3).getByRole('link', { name: 'Deploy' }).click();
+		expect(await page.getByRole('alertdialog').innerText()).toContain('Deploy ui-versions version 3?');
+		await page.getByRole('button', { name: 'Deploy version 3' }).click();
+		await poll(() => page.getByRole('status').filter({ hasText: 'serving' }).innerText()).toBe('Version 3 is serving.');
+		expect(await fetchText('/user-workers/ui-versions/')).toBe('third');
+	});
+
+	it('edits variables and sets, replaces and deletes secrets without ever showing a value', async () => {
+		const secret = 'ui-secret-value-never-shown-7731';
+		const seen: string[] = [];
+		page.on('response', async (response) => {
+			const body = await response.text().catch(() => '');
+			if (body.includes(secret)) seen.push(response.url());
+		});
+		await client.workers.upload.mutate({ name: 'ui-settings', code: 'export default { fetch: (request, env) => Response.json(env) }' });
+		await open('/workers/ui-settings');
+		const settings = page.locator('#settings');
+		await settings.getByLabel('New variable name').fill('MODE');
+		await settings.getByLabel('New variable value').fill('prod');
+		await settings.getByRole('button', { name: 'Save variables' }).click();
+		await poll(() => settings.getByRole('status').innerText()).toContain('Variables saved');
+		expect(await settings.getByLabel('Value of MODE').inputValue()).toBe('prod');
+
+		await settings.getByLabel('Secret name').fill('API_KEY');
+		await settings.getByLabel('Secret value').fill(secret);
+		await settings.getByRole('button', { name: 'Set secret' }).click();
+		await poll(() => settings.getByRole('status').innerText()).toBe('Secret API_KEY set.');
+		expect(await page.getByTestId('secret-API_KEY').innerText()).toContain('(value hidden)');
+		expect(await settings.getByLabel('Secret value').inputValue()).toBe('');
+		expect(JSON.parse(await fetchText('/user-workers/ui-settings/'))).toEqual({ MODE: 'prod', API_KEY: secret });
+
+		await page.getByTestId('secret-API_KEY').getByRole('button', { name: 'Replace' }).click();
+		await settings.getByLabel('Secret value').fill('replaced');
+		await settings.getByRole('button', { name: 'Replace API_KEY' }).click();
+		await poll(() => settings.getByRole('status').innerText()).toBe('Secret API_KEY set.');
+		expect(JSON.parse(await fetchText('/user-workers/ui-settings/')).API_KEY).toBe('replaced');
+
+		await settings.getByLabel('New variable name').fill('bad-name');
+		await settings.getByLabel('New variable value').fill('x');
+		await settings.getByRole('button', { name: 'Save variables' }).click();
+		await poll(() => settings.getByRole('alert').innerText()).toContain('variable name "bad-name" must be letters');
+
+		await page.getByTestId('secret-API_KEY').getByRole('button', { name: 'Delete' }).click();
+		await poll(() => settings.getByRole('status').innerText()).toBe('Secret API_KEY deleted.');
+		expect(JSON.parse(await fetchText('/user-workers/ui-settings/'))).toEqual({ MODE: 'prod' });
+		await open('/workers/ui-settings');
+		expect(await page.content()).not.toContain(secret);
+		expect(seen).toEqual([]);
+	});
+});

@@ -13,6 +13,8 @@
 //   GET    /client/v4/zones/:zone/custom_hostnames/:id
 //   DELETE /client/v4/zones/:zone/custom_hostnames/:id
 //   POST   /__fake/custom_hostnames/:id/activate  (not Cloudflare's: the customer's DNS proved the domain)
+//   PUT    /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script/secrets   JSON { name, text, type }
+//   DELETE /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script/secrets/:name
 //   GET    /__fake/scripts/:script   (not Cloudflare's: how the stand-in DISPATCHER reads what it runs)
 //   GET    /__fake/requests          (not Cloudflare's: every API request so far, for assertions)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -41,7 +43,9 @@ export interface StoredScript {
 	modules: Record<string, string>;
 	/** The upload metadata's `tags`. */
 	tags: string[];
-	/** Changes with every upload (the real API's script etag). */
+	/** plain_text and secret_text bindings: what the script sees on env. */
+	bindings: TextBinding[];
+	/** Changes with every upload and secret change (the real API's script etag). */
 	etag: string;
 	createdOn: string;
 	modifiedOn: string;
@@ -65,6 +69,13 @@ export interface FakeCloudflareApi {
 export const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
 
 const MODULE_TYPE = 'application/javascript+module';
+const TEXT_BINDING_TYPES = ['plain_text', 'secret_text'] as const;
+
+export interface TextBinding {
+	type: (typeof TEXT_BINDING_TYPES)[number];
+	name: string;
+	text: string;
+}
 
 interface ApiError {
 	code: number;
@@ -81,6 +92,7 @@ class ApiFailure extends Error {
 }
 
 const validation = (message: string) => new ApiFailure(400, [{ code: 10021, message }]);
+const bindingNotFound = (name: string) => new ApiFailure(404, [{ code: 10056, message: `Binding name '${name}' not found.` }]);
 const scriptNotFound = () =>
 	new ApiFailure(404, [{ code: 10007, message: 'This Worker does not exist on your account.' }]);
 
@@ -179,7 +191,7 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 			return envelope(200, null);
 		}
 		const route = url.pathname.match(
-			/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)(\/content)?$/
+			/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)(\/content|\/secrets(?:\/([^/]+))?)?$/
 		);
 		if (!route) {
 			const message = `Could not route to ${url.pathname}, perhaps your object identifier is invalid?`;
@@ -192,6 +204,24 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 		const name = decodeURIComponent(route[3]);
 		const method = request.method;
 
+		if (route[4]?.startsWith('/secrets')) {
+			const script = scripts.get(name);
+			if (!script) throw scriptNotFound();
+			const secretName = route[5] === undefined ? undefined : decodeURIComponent(route[5]);
+			if (method === 'PUT' && secretName === undefined) {
+				const secret = await parseSecret(request);
+				script.bindings = [...script.bindings.filter((b) => b.name !== secret.name), secret];
+				script.etag = crypto.randomUUID().replaceAll('-', '');
+				return envelope(200, { name: secret.name, type: secret.type });
+			}
+			if (method === 'DELETE' && secretName !== undefined) {
+				if (!script.bindings.some((b) => b.type === 'secret_text' && b.name === secretName)) throw bindingNotFound(secretName);
+				script.bindings = script.bindings.filter((b) => b.name !== secretName);
+				script.etag = crypto.randomUUID().replaceAll('-', '');
+				return envelope(200, null);
+			}
+			throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
+		}
 		if (route[4]) {
 			if (method !== 'GET') throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
 			const script = scripts.get(name);
@@ -293,7 +323,14 @@ async function parseUpload(
 
 	const metadataPart = form.get('metadata');
 	if (metadataPart === null) throw validation('No metadata part: expected a "metadata" part with the JSON metadata');
-	let metadata: { main_module?: unknown; compatibility_date?: unknown; body_part?: unknown; tags?: unknown };
+	let metadata: {
+		main_module?: unknown;
+		compatibility_date?: unknown;
+		body_part?: unknown;
+		tags?: unknown;
+		bindings?: unknown;
+		keep_bindings?: unknown;
+	};
 	try {
 		metadata = JSON.parse(typeof metadataPart === 'string' ? metadataPart : await metadataPart.text());
 	} catch {
@@ -332,14 +369,48 @@ async function parseUpload(
 	if (main.includes(REJECTED_BY_API_MARKER))
 		throw validation(`Uncaught Error: the script failed its startup check at ${metadata.main_module}:1:1`);
 
+	const bindings = (metadata.bindings ?? []) as unknown[];
+	if (!Array.isArray(bindings)) throw validation('metadata.bindings must be an array');
+	const named = bindings.map((binding) => textBinding(binding));
+	const keep = (metadata.keep_bindings ?? []) as unknown[];
+	if (!Array.isArray(keep) || keep.some((type) => typeof type !== 'string'))
+		throw validation('metadata.keep_bindings must be an array of binding types');
+	const kept = (previous?.bindings ?? []).filter((b) => keep.includes(b.type) && !named.some((n) => n.name === b.name));
+
 	const now = new Date().toISOString();
 	return {
 		mainModule: metadata.main_module,
 		compatibilityDate: (compatibilityDate as string | undefined) ?? '2021-11-03',
 		modules,
 		tags,
+		bindings: [...kept, ...named],
 		etag: crypto.randomUUID().replaceAll('-', ''),
 		createdOn: previous?.createdOn ?? now,
 		modifiedOn: now
 	};
+}
+
+/** A plain_text or secret_text binding as the API reads one (upload metadata, or the secrets endpoint's body). */
+function textBinding(value: unknown): TextBinding {
+	const { type, name, text } = (value ?? {}) as Record<string, unknown>;
+	if (!TEXT_BINDING_TYPES.includes(type as TextBinding['type']))
+		throw validation(`binding type ${JSON.stringify(type)} is not supported here (plain_text, secret_text)`);
+	if (typeof name !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+		throw validation(`binding name ${JSON.stringify(name)} must be a valid JavaScript identifier`);
+	if (typeof text !== 'string') throw validation(`binding ${name} needs a string "text"`);
+	return { type: type as TextBinding['type'], name, text };
+}
+
+async function parseSecret(request: IncomingMessage): Promise<TextBinding> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of request) chunks.push(chunk as Buffer);
+	let body: unknown;
+	try {
+		body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+	} catch {
+		throw validation('The request body is not valid JSON');
+	}
+	const secret = textBinding(body);
+	if (secret.type !== 'secret_text') throw validation('type must be "secret_text"');
+	return secret;
 }

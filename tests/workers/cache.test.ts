@@ -8,6 +8,9 @@ import { useEmptyKv } from './helpers';
 const version = (name: string, sha: string): StoredWorker => ({
 	name,
 	scriptId: `id-${name}`,
+	version: 1,
+	settings: 'none',
+	deployment: 1,
 	sha256: sha.repeat(32),
 	size: 10,
 	compatibilityDate: '2026-08-01',

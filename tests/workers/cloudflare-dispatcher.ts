@@ -14,6 +14,7 @@ interface FakeApiScript {
 	mainModule: string;
 	compatibilityDate: string;
 	modules: Record<string, string>;
+	bindings: { name: string; text: string }[];
 	etag: string;
 }
 
@@ -53,12 +54,12 @@ export function createStandInDispatcher(apiUrl: string): StandInDispatcher {
 				if (stored.status === 404) throw new Error('Worker not found.');
 				const script: FakeApiScript = await stored.json();
 				if (overCpu.has(name)) throw new Error(CPU_LIMIT_EXCEEDED);
-				// A new upload (etag) or other limits get a fresh isolate, as on Cloudflare.
+				// A new upload or secret (etag) or other limits get a fresh isolate, as on Cloudflare.
 				const worker = env.LOADER!.get(`${name}:${script.etag}:${subrequestLimit}`, () => ({
 					compatibilityDate: script.compatibilityDate,
 					mainModule: '__dispatch__.js',
 					modules: { ...script.modules, '__dispatch__.js': subrequestLimiter(script.mainModule, subrequestLimit) },
-					env: {}
+					env: Object.fromEntries(script.bindings.map((binding) => [binding.name, binding.text]))
 				}));
 				return worker.getEntrypoint().fetch(new Request(input, init));
 			};

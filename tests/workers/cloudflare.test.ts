@@ -42,6 +42,7 @@ async function storedScript(scriptId: string) {
 		compatibilityDate: string;
 		modules: Record<string, string>;
 		tags: string[];
+		bindings: { type: string; name: string; text: string }[];
 		etag: string;
 	};
 }
@@ -90,7 +91,7 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		expect(dispatcher.calls.map((call) => call.name)).toEqual([record.scriptId]);
 	});
 
-	it('gets the source back from the API, and a re-upload serves the very next request', async () => {
+	it('gets the source back from the version store, and a re-upload serves the very next request', async () => {
 		const { caller, platform } = cloudflareSetup();
 		const first = await caller.workers.upload({ name: 'greeter', code: hello('v1') });
 		expect((await caller.workers.get({ name: 'greeter' })).code).toBe(hello('v1'));
@@ -102,6 +103,44 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		expect((await storedScript(first.scriptId))!.etag).not.toBe(firstEtag);
 		expect(await (await dispatch(platform, '/user-workers/greeter/')).text()).toMatch(/^v2 /);
 		expect((await caller.workers.get({ name: 'greeter' })).code).toBe(hello('v2'));
+	});
+
+	it('deploys vars as plain_text bindings keeping the secrets, which go through the secrets endpoint', async () => {
+		const { caller, platform } = cloudflareSetup();
+		const envEcho = 'export default { fetch(request, env) { return Response.json(env) } }';
+		const record = await caller.workers.upload({ name: 'configured', code: envEcho });
+		await caller.workers.settings.update({ name: 'configured', vars: { MODE: 'prod' }, secrets: { API_KEY: 'sk-1' } });
+		expect((await storedScript(record.scriptId))!.bindings).toEqual([
+			{ type: 'plain_text', name: 'MODE', text: 'prod' },
+			{ type: 'secret_text', name: 'API_KEY', text: 'sk-1' }
+		]);
+		expect(await (await dispatch(platform, '/user-workers/configured/')).json()).toEqual({ MODE: 'prod', API_KEY: 'sk-1' });
+		const requests: { method: string; path: string }[] = await (await fetch(`${api.url}/__fake/requests`)).json();
+		expect(requests.filter((r) => r.path.includes('/secrets'))).toEqual([
+			expect.objectContaining({ method: 'PUT', path: expect.stringMatching(new RegExp(`/scripts/${record.scriptId}/secrets$`)) })
+		]);
+
+		// A code deploy keeps the secret (keep_bindings), and deleting a secret goes through the endpoint.
+		await caller.workers.upload({ name: 'configured', code: envEcho + '\n// v2' });
+		expect(await (await dispatch(platform, '/user-workers/configured/')).json()).toEqual({ MODE: 'prod', API_KEY: 'sk-1' });
+		await caller.workers.settings.update({ name: 'configured', secrets: { API_KEY: null, ABSENT: null } });
+		expect(await (await dispatch(platform, '/user-workers/configured/')).json()).toEqual({ MODE: 'prod' });
+	});
+
+	it('rolls back by re-uploading the stored code, and previews another version as a script of its own', async () => {
+		const { caller, platform } = cloudflareSetup();
+		const first = await caller.workers.upload({ name: 'flip', code: hello('one') });
+		await caller.workers.upload({ name: 'flip', code: hello('two') });
+		await caller.workers.rollback({ name: 'flip', version: 1 });
+		expect((await storedScript(first.scriptId))!.modules['worker.js']).toBe(hello('one'));
+		expect(await (await dispatch(platform, '/user-workers/flip/')).text()).toMatch(/^one /);
+
+		expect(await storedScript(`${first.scriptId}--v2`)).toBeNull();
+		expect(await (await dispatch(platform, '/user-workers/flip@2/')).text()).toMatch(/^two /);
+		expect((await storedScript(`${first.scriptId}--v2`))!.modules['worker.js']).toBe(hello('two'));
+		await caller.workers.delete({ name: 'flip' });
+		expect(await storedScript(first.scriptId)).toBeNull();
+		expect(await storedScript(`${first.scriptId}--v2`)).toBeNull();
 	});
 
 	it('lists Workers from the registry and deletes through the API with force', async () => {
@@ -322,5 +361,22 @@ describe('the fake Cloudflare API is as strict as the real one', () => {
 		const response = await fetch(`${scriptUrl('never-uploaded')}/content`, { headers: authorized });
 		expect(response.status).toBe(404);
 		expect(await response.json()).toMatchObject({ success: false, errors: [{ code: 10007 }] });
+	});
+
+	it('takes secrets as JSON { name, text, type: "secret_text" }, answering { name, type } and never the text', async () => {
+		expect((await upload(form({ metadata: metadataFile({ main_module: 'worker.js' }), 'worker.js': moduleFile() }))).status).toBe(200);
+		const put = (body: unknown, script = 'strictness-check') =>
+			fetch(`${scriptUrl(script)}/secrets`, { method: 'PUT', headers: { ...authorized, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+		const answer = await put({ name: 'API_KEY', text: 'sk-9', type: 'secret_text' });
+		expect(answer.status).toBe(200);
+		expect(await answer.json()).toEqual({ success: true, errors: [], messages: [], result: { name: 'API_KEY', type: 'secret_text' } });
+		const errorCode = async (response: Response) => ((await response.json()) as { errors: { code: number }[] }).errors[0].code;
+		expect(await errorCode(await put({ name: 'K', text: 'v', type: 'plain_text' }))).toBe(10021);
+		expect(await errorCode(await put({ name: 'K', text: 'v', type: 'secret_text' }, 'never-uploaded'))).toBe(10007);
+		const remove = (name: string) => fetch(`${scriptUrl('strictness-check')}/secrets/${name}`, { method: 'DELETE', headers: authorized });
+		expect((await remove('API_KEY')).status).toBe(200);
+		const absent = await remove('API_KEY');
+		expect(absent.status).toBe(404);
+		expect(await errorCode(absent)).toBe(10056);
 	});
 });

@@ -14,9 +14,12 @@ export const hello = (greeting = 'hello') =>
 		return new Response(\`${greeting} \${request.method} \${url.pathname}\${url.search} \${request.headers.get('x-forwarded-prefix')} \${await request.text()}\`);
 	} }`;
 
+/** The PLATFORM_SECRETS_KEY of setup()'s platforms. */
+export const TEST_SECRETS_KEY = 'test-secrets-key-0123456789abcdef';
+
 /** A router caller over the real KV, D1 and Worker Loader of this test's workerd, as `principal` (the operator unless said). */
 export function setup(vars: Partial<Env> = {}, backend?: WorkerBackend, principal: Principal = OPERATOR) {
-	const platform = buildPlatform({ ...env, ...vars } as Env, { backend });
+	const platform = buildPlatform({ ...env, PLATFORM_SECRETS_KEY: TEST_SECRETS_KEY, ...vars } as Env, { backend });
 	return { platform, caller: callerFor(platform, principal) };
 }
 
@@ -40,7 +43,9 @@ export async function trpcError(fn: () => Promise<unknown>): Promise<{ code: str
 /** Each test starts from an empty KV namespace and empty D1 tables. */
 export function useEmptyKv() {
 	beforeEach(async () => {
-		await env.DB.batch(['hostnames', 'sessions', 'tokens', 'workers', 'customers'].map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
+		const tables = ['worker_scripts', 'worker_versions', 'worker_deployments', 'retired_code'];
+		tables.push('hostnames', 'script_tags', 'sessions', 'tokens', 'workers', 'customers');
+		await env.DB.batch(tables.map((table) => env.DB.prepare(`DELETE FROM ${table}`)));
 		let cursor: string | undefined;
 		do {
 			const page = await env.WORKER_MAPPINGS.list({ cursor });

@@ -6,6 +6,9 @@ import { useEmptyKv } from './helpers';
 const record = (name: string): StoredWorker => ({
 	name,
 	scriptId: `id-${name}`,
+	version: 1,
+	settings: 'none',
+	deployment: 1,
 	sha256: 'ab'.repeat(32),
 	size: 10,
 	compatibilityDate: '2026-08-01',

@@ -46,6 +46,12 @@ export interface PlatformConfig {
 	 * (PLATFORM_NAMESPACE).
 	 */
 	cloudflareApi: { accountId: string; namespace: string };
+	/** VERSION_RETENTION: how many versions each Worker keeps (the serving one always stays). */
+	versionRetention: number;
+	/** RETIRED_CODE_GRACE_SECONDS: how long removed versions' code stays readable for requests in flight. */
+	retiredCodeGraceMs: number;
+	/** PLATFORM_SECRETS_KEY: encrypts Workers' secrets at rest; without it, secrets cannot be set. */
+	secretsKey: string | null;
 }
 
 export const DEFAULTS = {
@@ -57,14 +63,16 @@ export const DEFAULTS = {
 	maxWorkers: 100,
 	authMaxFailuresPerMinute: 10,
 	accountId: '10ca1000000000000000000000000000',
-	namespace: 'workers-platform'
+	namespace: 'workers-platform',
+	versionRetention: 20,
+	retiredCodeGraceSeconds: 60
 } as const;
 
-function positiveInt(value: string | undefined, fallback: number, name: string): number {
+function positiveInt(value: string | undefined, fallback: number, name: string, min = 1): number {
 	if (value === undefined || value === '') return fallback;
 	const parsed = Number(value);
-	if (!Number.isInteger(parsed) || parsed <= 0)
-		throw new Error(`${name} must be a positive integer, got ${JSON.stringify(value)}`);
+	if (!Number.isInteger(parsed) || parsed < min)
+		throw new Error(`${name} must be ${min === 1 ? 'a positive integer' : `an integer of at least ${min}`}, got ${JSON.stringify(value)}`);
 	return parsed;
 }
 
@@ -142,6 +150,10 @@ export function readConfig(env: Env): PlatformConfig {
 		cloudflareApi: {
 			accountId: env.PLATFORM_ACCOUNT_ID || DEFAULTS.accountId,
 			namespace: env.PLATFORM_NAMESPACE || DEFAULTS.namespace
-		}
+		},
+		versionRetention: positiveInt(env.VERSION_RETENTION, DEFAULTS.versionRetention, 'VERSION_RETENTION'),
+		retiredCodeGraceMs:
+			1000 * positiveInt(env.RETIRED_CODE_GRACE_SECONDS, DEFAULTS.retiredCodeGraceSeconds, 'RETIRED_CODE_GRACE_SECONDS', 0),
+		secretsKey: env.PLATFORM_SECRETS_KEY || null
 	};
 }

@@ -6,16 +6,22 @@
 // Anything else returns undefined and goes on to SvelteKit's routes.
 import { LimitExceededError, RuntimeUnavailableError, ScriptMissingError } from './errors';
 import { platformErrorPage } from './pages';
+import type { ScriptRef } from './backend';
 import type { Platform } from './platform';
+import type { StoredWorker } from './registry';
 import { userWorkerRequestHeaders } from './user-request';
 import { hardenUserResponse } from './user-response';
 import { routeByHost } from './hostnames/routing';
 import { INTERNAL_PREFIX, USER_WORKERS_PREFIX, isUserWorkerPath } from '$lib/paths';
 import { workerNameProblem } from '$lib/worker-name';
 
-/** The Worker a request names, the path it sees, and the prefix it is served under (null: its own origin). */
+/**
+ * The Worker a request names, the version it previews (null: the serving one), the path it sees, and the
+ * prefix it is served under (null: its own origin).
+ */
 export interface DispatchTarget {
 	name: string;
+	version: string | null;
 	path: string;
 	prefix: string | null;
 }
@@ -33,27 +39,40 @@ export async function interceptPlatformRequest(request: Request, url: URL, platf
 	return undefined;
 }
 
-const ownOrigin = (name: string, url: URL): DispatchTarget => ({ name, path: url.pathname, prefix: null });
+const ownOrigin = (name: string, url: URL): DispatchTarget => ({ name, version: null, path: url.pathname, prefix: null });
 
 /** `/user-workers/<name>/<path>`: the Worker sees `/<path>`, with the prefix in X-Forwarded-Prefix. */
 function pathTarget(url: URL): DispatchTarget {
 	const rest = url.pathname.slice(USER_WORKERS_PREFIX.length);
 	const slash = rest.indexOf('/');
-	const name = slash === -1 ? rest : rest.slice(0, slash);
-	return { name, path: slash === -1 ? '/' : rest.slice(slash), prefix: USER_WORKERS_PREFIX + name };
+	const segment = slash === -1 ? rest : rest.slice(0, slash);
+	// <name>@<version> previews that version (names cannot contain @).
+	const at = segment.indexOf('@');
+	return {
+		name: at === -1 ? segment : segment.slice(0, at),
+		version: at === -1 ? null : segment.slice(at + 1),
+		path: slash === -1 ? '/' : rest.slice(slash),
+		prefix: USER_WORKERS_PREFIX + segment
+	};
 }
 
 export async function dispatchToUserWorker(
 	request: Request,
 	url: URL,
 	platform: Platform,
-	{ name, path, prefix }: DispatchTarget = pathTarget(url)
+	{ name, version, path, prefix }: DispatchTarget = pathTarget(url)
 ): Promise<Response> {
 	if (name === '')
 		return platformErrorPage(404, 'No Worker named', 'Worker URLs look like /user-workers/<name>/ or <name>.<platform host>.');
 	// A name that breaks the naming rules cannot have been uploaded: no registry read needed.
 	const record = workerNameProblem(name) ? null : await platform.registry.lookup(name);
 	if (!record) return notFound(name);
+	let script: ScriptRef = record;
+	if (version !== null) {
+		const preview = await previewOf(record, version, platform);
+		if (preview instanceof Response) return preview;
+		script = preview;
+	}
 
 	const headers = userWorkerRequestHeaders(request.headers, platform.config);
 	if (prefix !== null) headers.set('x-forwarded-prefix', prefix);
@@ -71,7 +90,7 @@ export async function dispatchToUserWorker(
 		timer = setTimeout(() => resolve('timeout'), platform.config.dispatchTimeoutMs);
 	});
 	try {
-		const outcome = await Promise.race([platform.backend.fetch(record, forwarded, abort.signal), timeout]);
+		const outcome = await Promise.race([platform.backend.fetch(script, forwarded, abort.signal), timeout]);
 		if (outcome === 'timeout') {
 			abort.abort();
 			const seconds = platform.config.dispatchTimeoutMs / 1000;
@@ -97,6 +116,17 @@ export async function dispatchToUserWorker(
 	} finally {
 		clearTimeout(timer);
 	}
+}
+
+/** The version `/user-workers/<name>@<version>/` runs, or the 404 page when the Worker has no such version. */
+async function previewOf(record: StoredWorker, version: string, platform: Platform): Promise<ScriptRef | Response> {
+	const number = /^[1-9]\d{0,8}$/.test(version) ? Number(version) : null;
+	if (number === record.version) return record;
+	const info = number === null ? null : await platform.versions.get(record.scriptId, number);
+	if (!info)
+		return platformErrorPage(404, 'No such version', `Worker "${record.name}" has no version ${JSON.stringify(version)}.`);
+	const { sha256, compatibilityDate } = info;
+	return { scriptId: record.scriptId, version: info.version, sha256, compatibilityDate, settings: record.settings, preview: true };
 }
 
 function notFound(name: string): Response {

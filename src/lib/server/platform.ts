@@ -18,6 +18,9 @@ import {
 import { BoundedTtlCache } from './ttl-cache';
 import { RecordCache, WorkerRegistry } from './registry';
 import { AuthFailureThrottle, THROTTLE_DEFAULTS } from './throttle';
+import { Deployments } from './versions/deployments';
+import { SettingsStore } from './versions/settings';
+import { VersionStore } from './versions/store';
 import { createWorkerService, type WorkerService } from './workers/service';
 
 export interface Platform {
@@ -29,6 +32,8 @@ export interface Platform {
 	readonly hostnames: HostnameService;
 	/** Works out who is calling from a request's credentials. */
 	readonly auth: Authenticator;
+	/** Each Worker's immutable versions and deployment history. */
+	readonly versions: VersionStore;
 	/** Wrong tokens per client address (sign-in form and API). */
 	readonly authFailures: AuthFailureThrottle;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
@@ -41,9 +46,13 @@ export type SvelteKitEnv = Env & { readonly platform?: Platform };
 export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } = {}): Platform {
 	const config = readConfig(env);
 	const registry = new WorkerRegistry(env.WORKER_MAPPINGS, new RecordCache());
+	const versions = new VersionStore(env.DB, env.WORKER_MAPPINGS, { retiredCodeGraceMs: config.retiredCodeGraceMs });
+	const settings = new SettingsStore(env.WORKER_MAPPINGS, config.secretsKey);
+	const source = { code: versions.code.bind(versions), settings: settings.runtime.bind(settings) };
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config) : createLocalBackend(env, config));
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source));
+	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({
 		config,
@@ -53,12 +62,13 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		provider: config.backend === 'cloudflare' ? cloudflareHostnames(config) : localHostnames,
 		cache: new BoundedTtlCache<string | null>(HOSTNAME_CACHE_MAX_ENTRIES, HOSTNAME_CACHE_TTL_MS)
 	});
-	const workers = createWorkerService({ config, registry, backend, store, hostnames });
+	const workers = createWorkerService({ config, registry, versions, settings, deployments, store, hostnames });
 	const platform = {
 		config,
 		registry,
 		backend,
 		workers,
+		versions,
 		customers: createCustomerService({ config, store, workers }),
 		hostnames,
 		auth: new Authenticator(config, store),

@@ -15,9 +15,15 @@ export interface StoredWorker {
 	name: string;
 	/** Stable per name and independent of it: the script's name in the backend. */
 	scriptId: string;
+	/** The serving version (src/lib/server/versions/); sha256, size and compatibilityDate are its. */
+	version: number;
 	sha256: string;
 	size: number;
 	compatibilityDate: string;
+	/** Fingerprint of the vars and secrets the Worker runs with. */
+	settings: string;
+	/** The deployment that made `version` serve: a record never replaces one with a higher number. */
+	deployment: number;
 	createdAt: string;
 	updatedAt: string;
 	/** The customer that owns it; null (or absent, for records older than customers) is the operator. */

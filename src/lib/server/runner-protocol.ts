@@ -3,6 +3,7 @@
 // extension below.
 import { INTERNAL_HEADER_PREFIX } from './backend.ts';
 
+/** Where the runner fetches a version's code and env: RUNNER_CODE_PATH + <scriptId>/<version> (JSON). */
 export const RUNNER_CODE_PATH = '/__platform/runner/scripts/';
 export const RUNNER_RUN_PATH = '/__runner/run';
 export const RUNNER_HEALTH_PATH = '/__runner/health';

@@ -12,6 +12,12 @@ export interface UserWorkerLimits {
 	subRequests: number;
 }
 
+/** A version's code and the `env` it runs with (its vars and decrypted secrets). */
+export interface LoadableWorker {
+	code: string;
+	env: Record<string, string>;
+}
+
 const USER_MODULE = 'worker.js';
 const PLATFORM_MODULE = 'platform-entry.js';
 const UNLOAD_ENTRYPOINT = 'PlatformUnload';
@@ -23,50 +29,54 @@ export class ${UNLOAD_ENTRYPOINT} extends WorkerEntrypoint {
 }
 `;
 
-/** The Worker Loader id of a script version: it changes with the code, so a re-upload gets a fresh isolate on its very next request. */
-export function isolateId(script: ScriptRef): string {
-	return `${script.scriptId}:${script.sha256}`;
-}
+/**
+ * The isolate id of a version with its settings: a new version or a settings change gets a fresh isolate
+ * on its very next request, and the code under one id never changes (versions are immutable).
+ */
+export const isolateId = (script: ScriptRef) => `${script.scriptId}:${script.version}:${script.settings}`;
 
 function load(
 	loader: WorkerLoader,
 	script: ScriptRef,
-	readCode: () => Promise<string>,
+	readWorker: () => Promise<LoadableWorker>,
 	globalOutbound: Fetcher | undefined
 ): WorkerStub {
-	return loader.get(isolateId(script), async () => ({
-		compatibilityDate: script.compatibilityDate,
-		mainModule: PLATFORM_MODULE,
-		modules: { [PLATFORM_MODULE]: PLATFORM_ENTRY, [USER_MODULE]: await readCode() },
-		// User Workers get no platform bindings or secrets.
-		env: {},
-		...(globalOutbound && { globalOutbound })
-	}));
+	return loader.get(isolateId(script), async () => {
+		const { code, env } = await readWorker();
+		return {
+			compatibilityDate: script.compatibilityDate,
+			mainModule: PLATFORM_MODULE,
+			modules: { [PLATFORM_MODULE]: PLATFORM_ENTRY, [USER_MODULE]: code },
+			// The Worker's own vars and secrets; never the platform's bindings.
+			env,
+			...(globalOutbound && { globalOutbound })
+		};
+	});
 }
 
 export function loadUserWorker(
 	loader: WorkerLoader,
 	script: ScriptRef,
-	readCode: () => Promise<string>,
+	readWorker: () => Promise<LoadableWorker>,
 	limits: UserWorkerLimits,
 	/** Where the Worker's own fetch() calls go; by default wherever this process's go. */
 	globalOutbound?: Fetcher
 ): Fetcher {
-	return load(loader, script, readCode, globalOutbound).getEntrypoint(undefined, { limits });
+	return load(loader, script, readWorker, globalOutbound).getEntrypoint(undefined, { limits });
 }
 
 /**
  * Unloads the script version's isolate: the Worker Loader forgets it and frees it once no request uses it,
  * and its next request loads it again. Requests already running in it finish. (Were it not loaded, this
- * loads it with `readCode` first, so the id never stands for anything but the script's own code.)
+ * loads it with `readWorker` first, so the id never stands for anything but the version's own code.)
  */
 export async function unloadUserWorker(
 	loader: WorkerLoader,
 	script: ScriptRef,
-	readCode: () => Promise<string>,
+	readWorker: () => Promise<LoadableWorker>,
 	globalOutbound?: Fetcher
 ): Promise<void> {
-	const control = load(loader, script, readCode, globalOutbound).getEntrypoint(UNLOAD_ENTRYPOINT) as unknown as {
+	const control = load(loader, script, readWorker, globalOutbound).getEntrypoint(UNLOAD_ENTRYPOINT) as unknown as {
 		unload(): Promise<void>;
 	};
 	// abortIsolate() ends the call itself with an internal error: that is the isolate going away.

@@ -7,6 +7,7 @@ import { REJECTED_TOKEN_MESSAGE, refusalMessage } from '$lib/server/auth';
 import { CUSTOMERS_PAGE_MAX } from '$lib/server/customers/service';
 import { asPlatformError, inputFieldOf, type PlatformErrorKind } from '$lib/server/errors';
 import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
+import { VERSIONS_LIMIT_MAX } from '$lib/server/versions/store';
 import { workerPath } from '$lib/paths';
 
 const t = initTRPC.context<Context>().create({
@@ -61,7 +62,7 @@ export interface WorkerRecord extends StoredWorker {
 	hostUrl: string | null;
 }
 
-const withUrl = (record: StoredWorker, ctx: Context): WorkerRecord => {
+const withUrl = <T extends StoredWorker>(record: T, ctx: Context): T & WorkerRecord => {
 	const { platformHost } = ctx.platform.config;
 	return {
 		...record,
@@ -70,6 +71,10 @@ const withUrl = (record: StoredWorker, ctx: Context): WorkerRecord => {
 		hostUrl: platformHost ? `${new URL(ctx.origin).protocol}//${record.name}.${platformHost}/` : null
 	};
 };
+
+/** How many items a page may hold: 1 to `max`. */
+const pageLimit = (max: number) =>
+	z.number().int('limit must be a whole number').min(1, 'limit must be at least 1').max(max, `limit must be at most ${max}`).optional();
 
 const text = (name: string) => z.string({ error: `${name} must be a string` });
 const nameInput = z.object({ name: text('name') });
@@ -82,16 +87,12 @@ const planInput = z
 		subRequests: positive('subRequests').optional()
 	})
 	.optional();
-const pageInput = (max: number) =>
-	z.object({
-		cursor: z.string().nullish(),
-		limit: z
-			.number()
-			.int('limit must be a whole number')
-			.min(1, 'limit must be at least 1')
-			.max(max, `limit must be at most ${max}`)
-			.optional()
-	});
+const pageInput = (max: number) => z.object({ cursor: z.string().nullish(), limit: pageLimit(max) });
+const versionNumber = positive('version');
+const versionInput = nameInput.extend({ version: versionNumber });
+/** Settings: name -> value, or null to remove it. */
+const settingValues = (what: string) =>
+	z.record(z.string(), z.string({ error: `${what} values must be strings (or null to remove one)` }).nullable()).optional();
 
 export const appRouter = t.router({
 	auth: t.router({
@@ -108,7 +109,9 @@ export const appRouter = t.router({
 				z.object({
 					name: text('name'),
 					code: text('code'),
-					compatibilityDate: z.string().optional()
+					compatibilityDate: z.string().optional(),
+					message: text('message').optional(),
+					deploy: z.boolean({ error: 'deploy must be true or false' }).optional()
 				})
 			)
 			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(ctx.caller, input), ctx)),
@@ -125,12 +128,43 @@ export const appRouter = t.router({
 			}),
 
 		get: signedInProcedure
-			.input(nameInput)
-			.query(async ({ ctx, input }) => withUrl(await ctx.platform.workers.get(ctx.caller, input.name), ctx) as WorkerRecord & { code: string }),
+			.input(nameInput.extend({ version: versionNumber.optional() }))
+			.query(
+				async ({ ctx, input }) =>
+					withUrl(await ctx.platform.workers.get(ctx.caller, input.name, input.version), ctx) as WorkerRecord & { code: string }
+			),
 
 		delete: signedInProcedure.input(nameInput).mutation(async ({ ctx, input }) => {
 			await ctx.platform.workers.delete(ctx.caller, input.name);
 			return { name: input.name, deleted: true as const };
+		}),
+
+		versions: signedInProcedure
+			.input(
+				nameInput.extend({
+					cursor: z.string().nullish(),
+					limit: pageLimit(VERSIONS_LIMIT_MAX)
+				})
+			)
+			.query(({ ctx, input }) =>
+				ctx.platform.workers.versions(ctx.caller, input.name, { cursor: input.cursor ?? undefined, limit: input.limit })
+			),
+
+		rollback: signedInProcedure
+			.input(versionInput)
+			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.rollback(ctx.caller, input.name, input.version), ctx)),
+
+		deploy: signedInProcedure
+			.input(versionInput)
+			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.deploy(ctx.caller, input.name, input.version), ctx)),
+
+		settings: t.router({
+			get: signedInProcedure.input(nameInput).query(({ ctx, input }) => ctx.platform.workers.settings(ctx.caller, input.name)),
+			update: signedInProcedure
+				.input(nameInput.extend({ vars: settingValues('vars'), secrets: settingValues('secrets') }))
+				.mutation(({ ctx, input }) =>
+					ctx.platform.workers.updateSettings(ctx.caller, input.name, { vars: input.vars, secrets: input.secrets })
+				)
 		}),
 
 		/** Customers' own domains: requests whose Host is one run the Worker (README, "Routing"). */

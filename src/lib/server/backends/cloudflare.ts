@@ -1,8 +1,13 @@
-// The cloudflare backend: scripts live in a Workers for Platforms dispatch namespace. Uploads, reads
+// The cloudflare backend: scripts live in a Workers for Platforms dispatch namespace. Uploads, secrets
 // and deletes go through the official `cloudflare` SDK (imported lazily, so it never loads on the
-// dispatch path); requests run through the dispatch namespace binding.
+// dispatch path); requests run through the dispatch namespace binding. Each Worker has one serving script
+// (its script id): a deploy or a rollback uploads the stored code of that version to it, with the vars as
+// plain_text bindings, keeping the secret_text bindings set through the secrets endpoint. A previewed
+// version that is not serving runs as a script of its own, `<scriptId>--v<N>`, uploaded on its first
+// preview request and deleted when the version is pruned or the Worker deleted. The platform's version
+// store (KV), not the API, holds every version's code.
 import type { PlatformConfig } from '../config';
-import type { ScriptRef, WorkerBackend } from '../backend';
+import type { ScriptRef, ScriptSource, WorkerBackend } from '../backend';
 import { InputError, LimitExceededError, ScriptMissingError } from '../errors';
 
 type Cloudflare = import('cloudflare').Cloudflare;
@@ -10,7 +15,12 @@ type ScriptUpdateParams = Parameters<Cloudflare['workersForPlatforms']['dispatch
 
 const MAIN_MODULE = 'worker.js';
 
-export function createCloudflareBackend(env: Env, config: PlatformConfig): WorkerBackend {
+/** The namespace script that serves `version` of `scriptId` through its preview URL (never the serving one). */
+export const previewScriptName = (scriptId: string, version: number) => `${scriptId}--v${version}`;
+
+type Binding = { type: 'plain_text' | 'secret_text'; name: string; text: string };
+
+export function createCloudflareBackend(env: Env, config: PlatformConfig, source: ScriptSource): WorkerBackend {
 	const settings = config.cloudflare!;
 	const dispatcher = env.DISPATCHER;
 	if (!dispatcher) throw new Error('PLATFORM_BACKEND=cloudflare needs the DISPATCHER (dispatch_namespaces) binding');
@@ -24,53 +34,80 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 	const scripts = async () => (await cloudflare()).workersForPlatforms.dispatch.namespaces.scripts;
 	const scriptsPath = `/accounts/${settings.accountId}/workers/dispatch/namespaces/${settings.namespace}/scripts`;
 
+	/** Uploads `code` as `name`; `keepSecrets` keeps the script's secret_text bindings that `bindings` does not name. */
+	async function upload(name: string, script: ScriptRef, code: string, bindings: Binding[], keepSecrets: boolean) {
+		// The API reads a JSON `metadata` part and the module from the part `main_module` names. SDK 7
+		// would send `metadata[main_module]` fields, a `files[]` part and `Content-Type:
+		// application/javascript` (cloudflare-typescript#2799), so the parts are given as files under
+		// the names the API expects (extra body keys pass through) and the content type is left to
+		// fetch, which adds the multipart boundary.
+		const metadata = {
+			main_module: MAIN_MODULE,
+			compatibility_date: script.compatibilityDate,
+			bindings,
+			...(keepSecrets && { keep_bindings: ['secret_text'] }),
+			// The owner, so that deleting a customer can delete its scripts by tag.
+			tags: script.customerId ? [customerTag(script.customerId)] : []
+		};
+		const body = {
+			...scope,
+			metadata: new File([JSON.stringify(metadata)], 'metadata.json', { type: 'application/json' }),
+			[MAIN_MODULE]: new File([code], MAIN_MODULE, { type: 'application/javascript+module' })
+		};
+		try {
+			await (await scripts()).update(name, body as unknown as ScriptUpdateParams, { headers: { 'content-type': null } });
+		} catch (error) {
+			throw apiError(error, script.scriptId);
+		}
+	}
+
+	async function removeScript(name: string, scriptId: string) {
+		try {
+			// force: delete even if other scripts are bound to it (user Workers get no bindings anyway).
+			await (await scripts()).delete(name, { ...scope, force: true });
+		} catch (error) {
+			if (!isScriptNotFound(error)) throw apiError(error, scriptId);
+		}
+	}
+
+	/** Uploads a version as its preview script, with the Worker's current vars and secrets. */
+	async function uploadPreview(script: ScriptRef) {
+		const code = await source.code(script.scriptId, script.version);
+		if (code === null) throw new ScriptMissingError(script.scriptId);
+		const { vars, secrets } = await source.settings(script.scriptId);
+		const bindings = [...asBindings('plain_text', vars), ...asBindings('secret_text', secrets)];
+		await upload(previewScriptName(script.scriptId, script.version), script, code, bindings, false);
+	}
+
+	const run = (name: string, script: ScriptRef, request: Request, signal: AbortSignal) =>
+		dispatcher.get(name, {}, { limits: script.limits ?? config.limits }).fetch(request, { signal });
+
 	return {
-		async deploy(script, code) {
-			// The API reads a JSON `metadata` part and the module from the part `main_module` names. SDK 7
-			// would send `metadata[main_module]` fields, a `files[]` part and `Content-Type:
-			// application/javascript` (cloudflare-typescript#2799), so the parts are given as files under
-			// the names the API expects (extra body keys pass through) and the content type is left to
-			// fetch, which adds the multipart boundary.
-			const upload = {
-				...scope,
-				metadata: new File(
-					[
-						JSON.stringify({
-							main_module: MAIN_MODULE,
-							compatibility_date: script.compatibilityDate,
-							// The owner, so that deleting a customer can delete its scripts by tag.
-							tags: script.customerId ? [customerTag(script.customerId)] : []
-						})
-					],
-					'metadata.json',
-					{ type: 'application/json' }
-				),
-				[MAIN_MODULE]: new File([code], MAIN_MODULE, { type: 'application/javascript+module' })
-			};
-			try {
-				await (await scripts()).update(script.scriptId, upload as unknown as ScriptUpdateParams, {
-					headers: { 'content-type': null }
-				});
-			} catch (error) {
-				throw apiError(error, script);
+		async deploy(script, code, vars) {
+			// keep_bindings: a code deploy never drops the secrets set through the secrets endpoint.
+			await upload(script.scriptId, script, code, asBindings('plain_text', vars), true);
+		},
+
+		async updateSecrets(script, secrets) {
+			const api = await scripts();
+			for (const [name, text] of Object.entries(secrets)) {
+				try {
+					if (text === null) await api.secrets.delete(name, { ...scope, script_name: script.scriptId });
+					else await api.secrets.update(script.scriptId, { ...scope, name, text, type: 'secret_text' });
+				} catch (error) {
+					// Deleting a secret the script does not have is what the caller wanted.
+					if (!(text === null && (error as ApiErrorShape).status === 404 && !isScriptNotFound(error))) throw apiError(error, script.scriptId);
+				}
 			}
 		},
 
-		async source(script) {
-			try {
-				return await mainModuleSource(await (await scripts()).content.get(script.scriptId, scope));
-			} catch (error) {
-				throw apiError(error, script);
-			}
+		async remove(scriptId, versions) {
+			await removeScript(scriptId, scriptId);
+			await this.removePreviews(scriptId, versions);
 		},
 
-		async remove(script) {
-			try {
-				// force: delete even if other scripts are bound to it (user Workers get no bindings anyway).
-				await (await scripts()).delete(script.scriptId, { ...scope, force: true });
-			} catch (error) {
-				if (!isScriptNotFound(error)) throw apiError(error, script);
-			}
+		async removePreviews(scriptId, versions) {
+			for (const version of versions) await removeScript(previewScriptName(scriptId, version), scriptId);
 		},
 
 		async removeOwnedBy(customerId) {
@@ -79,15 +116,24 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 			try {
 				await (await cloudflare()).delete(scriptsPath, { query: { tags } });
 			} catch (error) {
-				throw apiError(error, { scriptId: `scripts tagged ${tags}`, sha256: '', compatibilityDate: '' });
+				throw apiError(error, `scripts tagged ${tags}`);
 			}
 		},
 
 		async fetch(script, request, signal) {
 			// The binding throws "Worker not found" (on get or on fetch) for a script the namespace lacks,
-			// and the runtime's limit errors when the Worker exceeds the limits passed here.
+			// and the runtime's limit errors when the Worker exceeds the limits passed here. A preview's
+			// script is uploaded on its first request (its body is not read until the script exists).
+			const name = script.preview ? previewScriptName(script.scriptId, script.version) : script.scriptId;
 			try {
-				return await dispatcher.get(script.scriptId, {}, { limits: script.limits ?? config.limits }).fetch(request, { signal });
+				return await run(name, script, request, signal);
+			} catch (error) {
+				const failure = dispatchError(error, script);
+				if (!(script.preview && failure instanceof ScriptMissingError)) throw failure;
+			}
+			await uploadPreview(script);
+			try {
+				return await run(name, script, request, signal);
 			} catch (error) {
 				throw dispatchError(error, script);
 			}
@@ -101,21 +147,15 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig): Worke
 
 const customerTag = (customerId: string) => `customer:${customerId}`;
 
-/** The content endpoint answers multipart form data with one part per module, named like the module. */
-async function mainModuleSource(response: Response): Promise<string> {
-	const type = response.headers.get('content-type') ?? '';
-	if (!type.startsWith('multipart/form-data')) return response.text();
-	const part = (await response.formData()).get(MAIN_MODULE);
-	if (part === null) throw new Error(`the Cloudflare API returned the script without its ${MAIN_MODULE} module`);
-	return typeof part === 'string' ? part : part.text();
-}
+const asBindings = (type: Binding['type'], values: Record<string, string>): Binding[] =>
+	Object.entries(values).map(([name, text]) => ({ type, name, text }));
 
 interface ApiErrorShape {
 	status?: number;
 	errors?: { code: number; message: string }[];
 }
 
-// 10007: no such script on the account; 10092: none in the dispatch namespace (what the platform's own API answers).
+/** "This Worker does not exist": 10007 on account scripts, 10092 on a dispatch namespace's. */
 const SCRIPT_NOT_FOUND = [10007, 10092];
 
 function isScriptNotFound(error: unknown): boolean {
@@ -127,9 +167,9 @@ function isScriptNotFound(error: unknown): boolean {
  * API validation errors (400) are the uploader's to fix: BAD_REQUEST with the API's message. A refused
  * token or account is the operator's: an error naming the settings to check.
  */
-function apiError(error: unknown, script: ScriptRef): Error {
+function apiError(error: unknown, scriptId: string): Error {
 	const { status, errors } = error as ApiErrorShape;
-	if (isScriptNotFound(error)) return new ScriptMissingError(script.scriptId);
+	if (isScriptNotFound(error)) return new ScriptMissingError(scriptId);
 	const detail = errors?.length ? errors.map((e) => `${e.message} (code ${e.code})`).join('; ') : undefined;
 	if (status === 400 && detail) return new InputError('code', `Cloudflare rejected the script: ${detail}`);
 	if (status === 401 || status === 403) {

@@ -1,25 +1,22 @@
-// The local backend: scripts live in the same KV namespace as the registry and run through the Worker
-// Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set (`npm start`,
-// `npm run dev`), in separate supervised runner processes, each script always on the same one, so a user
-// Worker that hangs cannot freeze the platform nor the Workers on other runners. The runners pull code
-// from this app on demand (see serveInternal).
+// The local backend: each version's code lives in the version store (KV, src/lib/server/versions/) and
+// runs through the Worker Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set
+// (`npm start`, `npm run dev`), in separate supervised runner processes, each script always on the same
+// one, so a user Worker that hangs cannot freeze the platform nor the Workers on other runners. The runners
+// pull a version's code and env from this app on demand (serveInternal). Deploying is nothing more than
+// the record pointing at a stored version, so deploy, secrets and remove have nothing of their own to do.
 import type { PlatformConfig } from '../config';
-import type { ScriptRef, WorkerBackend } from '../backend';
+import type { ScriptSource, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
-import { loadUserWorker } from '../user-worker-loader';
+import { loadUserWorker, type LoadableWorker } from '../user-worker-loader';
 import { withoutInternalHeaders } from '../user-response';
 import { safeEqual } from '../secrets';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
 
-const SCRIPT_KEY_PREFIX = 'script:';
-
-export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBackend {
-	const kv = env.WORKER_MAPPINGS;
-
-	async function source(script: ScriptRef): Promise<string> {
-		const code = await kv.get(SCRIPT_KEY_PREFIX + script.scriptId);
-		if (code === null) throw new ScriptMissingError(script.scriptId);
-		return code;
+export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource): WorkerBackend {
+	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
+		const [code, { vars, secrets }] = await Promise.all([source.code(scriptId, version), source.settings(scriptId)]);
+		if (code === null) throw new ScriptMissingError(scriptId);
+		return { code, env: { ...vars, ...secrets } };
 	}
 
 	let run: WorkerBackend['fetch'];
@@ -28,18 +25,15 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 	} else {
 		const loader = env.LOADER;
 		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
-		run = (script, request) => loadUserWorker(loader, script, () => source(script), script.limits ?? config.limits).fetch(request);
+		run = (script, request) =>
+			loadUserWorker(loader, script, () => loadable(script.scriptId, script.version), script.limits ?? config.limits).fetch(request);
 	}
 
 	return {
-		async deploy(script, code) {
-			await kv.put(SCRIPT_KEY_PREFIX + script.scriptId, code, { metadata: { sha256: script.sha256 } });
-		},
-		source,
-		async remove(script) {
-			await kv.delete(SCRIPT_KEY_PREFIX + script.scriptId);
-		},
-		// Scripts are keyed by id only; the platform removed each of the customer's already.
+		async deploy() {},
+		async updateSecrets() {},
+		async remove() {},
+		async removePreviews() {},
 		async removeOwnedBy() {},
 		fetch: run,
 		async serveInternal(request, url) {
@@ -47,9 +41,14 @@ export function createLocalBackend(env: Env, config: PlatformConfig): WorkerBack
 			const secret = request.headers.get(RUNNER_HEADERS.secret);
 			if (!config.runner || !secret || !safeEqual(secret, config.runner.secret))
 				return new Response('forbidden', { status: 403 });
-			const scriptId = decodeURIComponent(url.pathname.slice(RUNNER_CODE_PATH.length));
-			const code = await kv.get(SCRIPT_KEY_PREFIX + scriptId);
-			return code === null ? new Response('no such script', { status: 404 }) : new Response(code);
+			// <scriptId>/<version>
+			const [scriptId, version] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
+			try {
+				return Response.json(await loadable(scriptId, Number(version)));
+			} catch (error) {
+				if (error instanceof ScriptMissingError) return new Response('no such script', { status: 404 });
+				throw error;
+			}
 		}
 	};
 }

@@ -1,15 +1,18 @@
-// The rules for a platform's Workers: what an upload must be, and how a Worker's record (the registry)
-// and its code (the backend) change together. Every surface (tRPC, the web UI's form actions, the CLI
-// through tRPC) goes through these functions.
-import type { WorkerBackend } from '../backend';
+// The rules for a platform's Workers: who may do what, what an upload must be, and how a Worker's record
+// (the registry), its owner and quota (D1), its versions and its settings (src/lib/server/versions/)
+// change together. Every surface (tRPC, the web UI's form actions, the CLI through tRPC, the
+// Cloudflare-compatible API) goes through these functions.
 import type { PlatformConfig } from '../config';
 import type { Customer, CustomerStore } from '../customers/store';
 import { ConflictError, InputError, NotFoundError, PlatformError, QuotaError } from '../errors';
 import { checkWorkerModule } from '../module-check';
-import { ownerOf, type Principal } from '../principal';
+import { describePrincipal, ownerOf, type Principal } from '../principal';
 import type { HostnameService } from '../hostnames/service';
 import { mayAccess } from './access';
 import { LIST_LIMIT_DEFAULT, type StoredWorker, type WorkerLimits, type WorkerPage, type WorkerRegistry } from '../registry';
+import type { Deployments } from '../versions/deployments';
+import type { SettingsChange, SettingsStore, SettingsView } from '../versions/settings';
+import { MESSAGE_MAX_CHARS, type VersionInfo, type VersionPage, type VersionStore } from '../versions/store';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
 
@@ -17,15 +20,30 @@ export interface UploadInput {
 	name: string;
 	code: string;
 	compatibilityDate?: string;
+	/** What changed, for the version history. */
+	message?: string;
+	/** false: store the version without serving it (default true). */
+	deploy?: boolean;
 }
 
 /** Every call names who makes it (`caller`); what a caller may see and change is decided here. */
 export interface WorkerService {
-	upload(caller: Principal, input: UploadInput): Promise<StoredWorker>;
+	/** The serving record afterwards, and the version the upload created. */
+	upload(caller: Principal, input: UploadInput): Promise<StoredWorker & { uploaded: VersionInfo }>;
 	/** The operator sees every Worker (or one customer's, with `customerId`); a customer sees its own. */
 	list(caller: Principal, options?: { cursor?: string; limit?: number; customerId?: string }): Promise<WorkerPage>;
-	get(caller: Principal, name: string): Promise<StoredWorker & { code: string }>;
+	/** The serving version's record and code, or with `version` that version's. */
+	get(caller: Principal, name: string, version?: number): Promise<StoredWorker & { code: string }>;
 	delete(caller: Principal, name: string): Promise<void>;
+	/** The Worker's versions, newest first, and which one serves. */
+	versions(caller: Principal, name: string, options?: { cursor?: string; limit?: number }): Promise<VersionPage & { serving: number }>;
+	/** Makes an earlier version serve again, as a new deployment. */
+	rollback(caller: Principal, name: string, version: number): Promise<StoredWorker>;
+	/** Makes a version uploaded with `deploy: false` (or any kept version) serve. */
+	deploy(caller: Principal, name: string, version: number): Promise<StoredWorker>;
+	/** The Worker's vars, and its secrets' names (never their values). */
+	settings(caller: Principal, name: string): Promise<SettingsView>;
+	updateSettings(caller: Principal, name: string, change: SettingsChange): Promise<SettingsView>;
 	/** Writes a customer's new per-request limits into each of its Workers' records (dispatch reads them there). */
 	applyOwnerLimits(customerId: string, limits: WorkerLimits): Promise<void>;
 	/** Deletes every Worker a customer owns; returns how many. */
@@ -45,11 +63,13 @@ export const MAX_TAG_LENGTH = 128;
 export function createWorkerService(deps: {
 	config: PlatformConfig;
 	registry: WorkerRegistry;
-	backend: WorkerBackend;
+	versions: VersionStore;
+	settings: SettingsStore;
+	deployments: Deployments;
 	store: CustomerStore;
 	hostnames: HostnameService;
 }): WorkerService {
-	const { config, registry, backend, store, hostnames } = deps;
+	const { config, registry, versions, settings, deployments, store, hostnames } = deps;
 
 	/** The Worker `caller` may see: any for the operator, its own for a customer; NOT_FOUND otherwise. */
 	async function existing(caller: Principal, name: string): Promise<StoredWorker> {
@@ -101,10 +121,10 @@ export function createWorkerService(deps: {
 	}
 
 	async function remove(record: StoredWorker) {
-		// The record first, so the URL stops serving at once even if removing the script fails.
+		// The record first, so the URL answers 404 at once; the code goes after the grace period.
 		await registry.delete(record.name);
 		await hostnames.removeAllOf(record.name);
-		await backend.remove(record);
+		await deployments.forget(record);
 		await store.releaseWorker(record.name);
 	}
 
@@ -119,7 +139,7 @@ export function createWorkerService(deps: {
 	}
 
 	return {
-		async upload(caller, { name, code, compatibilityDate }) {
+		async upload(caller, { name, code, compatibilityDate, message, deploy = true }) {
 			requireSignedIn(caller);
 			assertName(name);
 			const customer = await planOf(caller);
@@ -132,32 +152,33 @@ export function createWorkerService(deps: {
 					`code is ${formatBytes(bytes.length)}; the limit is ${formatBytes(maxBytes)} (${customer ? "your plan's maxScriptBytes" : 'MAX_SCRIPT_BYTES'})`
 				);
 			if (compatibilityDate !== undefined) assertCompatibilityDate(compatibilityDate);
+			if (message !== undefined && message.length > MESSAGE_MAX_CHARS)
+				throw new InputError('message', `message is ${message.length} characters; the limit is ${MESSAGE_MAX_CHARS}`);
 			checkWorkerModule(code);
 
 			const previous = await registry.get(name);
 			const { owner, claimed } = await claim(caller, name, customer, previous);
-			const now = new Date().toISOString();
-			const record: StoredWorker = {
-				name,
-				scriptId: previous?.scriptId ?? crypto.randomUUID(),
+			const newVersion = {
+				code,
 				sha256: await sha256Hex(bytes),
 				size: bytes.length,
 				compatibilityDate: compatibilityDate ?? previous?.compatibilityDate ?? config.defaultCompatibilityDate,
-				createdAt: previous?.createdAt ?? now,
-				updatedAt: now,
-				customerId: owner,
-				limits: await limitsOf(owner, customer)
+				message: message?.trim() || null,
+				author: describePrincipal(caller),
+				deploy
 			};
-			// Code first, then the record that points at it: a failure in between never leaves a
-			// record without its script, and a rejected deploy leaves the old version serving.
+			// The version first, then the record that points at it: a failure in between never leaves a record
+			// without its code, and a rejected deploy leaves the old version serving.
 			try {
-				await backend.deploy(record, code);
-				await registry.put(record);
+				const { worker, version } = await deployments.upload(name, newVersion, previous, {
+					customerId: owner,
+					limits: await limitsOf(owner, customer)
+				});
+				return { ...worker, uploaded: version };
 			} catch (error) {
 				if (claimed) await store.releaseWorker(name);
 				throw error;
 			}
-			return record;
 		},
 
 		async list(caller, { cursor, limit = LIST_LIMIT_DEFAULT, customerId } = {}) {
@@ -174,14 +195,49 @@ export function createWorkerService(deps: {
 			};
 		},
 
-		async get(caller, name) {
+		async get(caller, name, version) {
 			const record = await existing(caller, name);
-			return { ...record, code: await backend.source(record) };
+			const chosen = await deployments.version(record, version ?? record.version);
+			return {
+				...record,
+				version: chosen.version,
+				sha256: chosen.sha256,
+				size: chosen.size,
+				compatibilityDate: chosen.compatibilityDate,
+				code: chosen.code
+			};
 		},
 
 		async delete(caller, name) {
 			requireSignedIn(caller);
 			await remove(await existing(caller, name));
+		},
+
+		async versions(caller, name, options) {
+			const record = await existing(caller, name);
+			return { ...(await versions.list(record.scriptId, options)), serving: record.version };
+		},
+
+		async rollback(caller, name, version) {
+			const record = await existing(caller, name);
+			assertNotServing(record, version);
+			return deployments.deploy(record, version, 'rollback', describePrincipal(caller));
+		},
+
+		async deploy(caller, name, version) {
+			const record = await existing(caller, name);
+			assertNotServing(record, version);
+			return deployments.deploy(record, version, 'deploy', describePrincipal(caller));
+		},
+
+		async settings(caller, name) {
+			const record = await existing(caller, name);
+			return settings.view(record.scriptId);
+		},
+
+		async updateSettings(caller, name, change) {
+			const record = await existing(caller, name);
+			return deployments.updateSettings(record, change);
 		},
 
 		async applyOwnerLimits(customerId, limits) {
@@ -204,7 +260,7 @@ export function createWorkerService(deps: {
 				}
 				if (names.length < 100) break;
 			}
-			await backend.removeOwnedBy(customerId);
+			await deployments.removeOwnedBy(customerId);
 			return deleted;
 		},
 
@@ -250,6 +306,10 @@ export function checkTags(tags: unknown): string[] {
 /** Anonymous callers are turned away before any rule runs (the router says how to authenticate). */
 function requireSignedIn(caller: Principal) {
 	if (caller.kind === 'anonymous') throw new PlatformError('forbidden', 'sign in or send a token first');
+}
+
+function assertNotServing(record: StoredWorker, version: number) {
+	if (record.version === version) throw new InputError('version', `version ${version} of "${record.name}" is already serving`);
 }
 
 function assertName(name: string) {
