@@ -143,14 +143,25 @@ describe('the cloudflare SDK 6.5.0', () => {
 		expect(await admin.workers.get.query({ name: 'sdk-hello' })).toMatchObject({ compatibilityDate: '2026-02-01' });
 	});
 
-	it('answers the secrets endpoints with a 501 until the platform stores secrets', async () => {
-		// LEAD: once bindings.ts is wired to the workers service's settings, set a secret here and assert
-		// it is listed by name only (values never returned) and reaches the Worker's env.
-		const refused = await sdkRefusal(
-			scripts().secrets.update(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT, name: 'API_KEY', text: 's3cret', type: 'secret_text' })
-		);
-		expect(refused.status).toBe(501);
-		expect(refused.errors?.[0].message).toContain('secrets are not supported yet');
+	it('sets a secret the Worker reads on env, lists and reads it by name only, and deletes it', async () => {
+		const value = 'sdk-secret-value-never-returned';
+		const put = await scripts().secrets.update(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT, name: 'API_KEY', text: value, type: 'secret_text' });
+		expect(put).toEqual({ name: 'API_KEY', type: 'secret_text' });
+		const listed = [];
+		for await (const secret of scripts().secrets.list(NAMESPACE, 'sdk-hello', { account_id: ACCOUNT })) listed.push(secret);
+		expect(listed).toEqual([{ name: 'API_KEY', type: 'secret_text' }]);
+		const one = await api(`${scriptsPath}/sdk-hello/secrets/API_KEY`);
+		expect(JSON.stringify(one.body)).not.toContain(value);
+		expect((await admin.workers.settings.get.query({ name: 'sdk-hello' })).secrets).toEqual(['API_KEY']);
+		// The Worker sees it on env (a Worker that echoes env, uploaded over the same API, keeping secrets).
+		await scripts().content.update(NAMESPACE, 'sdk-hello', {
+			account_id: ACCOUNT,
+			metadata: { main_module: 'worker.js', keep_bindings: ['secret_text'] } as never,
+			files: [new File(['export default { fetch: (r, env) => new Response(env.API_KEY) }'], 'worker.js', { type: 'application/javascript+module' })]
+		});
+		expect(await served('sdk-hello')).toEqual({ status: 200, text: value });
+		await scripts().secrets.delete(NAMESPACE, 'sdk-hello', 'API_KEY', { account_id: ACCOUNT });
+		expect((await admin.workers.settings.get.query({ name: 'sdk-hello' })).secrets).toEqual([]);
 	});
 
 	it('deletes; then the script is not found (10092) and its URL answers 404', async () => {
@@ -218,15 +229,14 @@ describe('wrangler deploy --dispatch-namespace', () => {
 		);
 	}
 
-	// LEAD: once applyBindings (src/lib/server/cloudflare-api/bindings.ts) is wired to the workers service's
-	// settings, deploy `project()` unchanged here, expect `greeting: 'Hello from wrangler'`, and drop the next test.
-	it('deploys a TypeScript project, which answers at /user-workers/<name>/, and deploys it again', { timeout: 180_000 }, async () => {
-		const folder = project((config) => config.replace(/^\s*"vars".*\n/m, ''));
+	it('deploys a TypeScript project with vars, which answers at /user-workers/<name>/, and deploys it again', { timeout: 180_000 }, async () => {
+		const folder = project();
 		const first = await wrangler(folder);
 		expect(first.output).toContain('Uploaded wrangler-fixture');
 		expect(first.code).toBe(0);
 		const response = await fetch(`${app.url}/user-workers/wrangler-fixture/hello`);
-		expect(await response.json()).toEqual({ greeting: null, path: '/hello' });
+		expect(await response.json()).toEqual({ greeting: 'Hello from wrangler', path: '/hello' });
+		expect((await admin.workers.settings.get.query({ name: 'wrangler-fixture' })).vars).toEqual({ GREETING: 'Hello from wrangler' });
 		expect(await admin.workers.get.query({ name: 'wrangler-fixture' })).toMatchObject({ compatibilityDate: '2026-08-01', customerId: null });
 
 		// The second deploy finds the script (GET answers it) and replaces its code.
@@ -235,14 +245,18 @@ describe('wrangler deploy --dispatch-namespace', () => {
 		const second = await wrangler(folder);
 		expect(second.code, second.output).toBe(0);
 		const redeployed = await fetch(`${app.url}/user-workers/wrangler-fixture/again`);
-		expect(await redeployed.json()).toEqual({ greeting: null, path: '/again', version: 2 });
+		expect(await redeployed.json()).toEqual({ greeting: 'Hello from wrangler', path: '/again', version: 2 });
 	});
 
-	it("refuses the project's vars, naming them, until the platform stores vars; the deployed Worker stays", { timeout: 120_000 }, async () => {
-		const { code, output } = await wrangler(project());
+	it("refuses a var with a bad name before anything changes; the deployed Worker stays", { timeout: 120_000 }, async () => {
+		const { code, output } = await wrangler(project((config) => config.replace('"GREETING"', '"BAD-NAME"')));
 		expect(code).not.toBe(0);
-		expect(output).toContain('plain_text and secret_text bindings (vars and secrets) are not supported yet: GREETING (plain_text)');
-		expect(await (await fetch(`${app.url}/user-workers/wrangler-fixture/`)).json()).toEqual({ greeting: null, path: '/', version: 2 });
+		expect(output).toContain('variable name "BAD-NAME" must be letters, digits and _');
+		expect(await (await fetch(`${app.url}/user-workers/wrangler-fixture/`)).json()).toEqual({
+			greeting: 'Hello from wrangler',
+			path: '/',
+			version: 2
+		});
 	});
 
 	it('fails with Cloudflare\'s authentication error for a wrong token', { timeout: 120_000 }, async () => {
@@ -284,7 +298,7 @@ describe('error envelopes', () => {
 		expect(await served('steady')).toEqual({ status: 200, text: 'v1' });
 	});
 
-	it('refuses a second JS module (naming it), a missing main module, unknown binding types and vars; drops source maps', async () => {
+	it('refuses a second JS module (naming it), a missing main module, unknown binding types and badly named vars; drops source maps', async () => {
 		const two = await put('steady', wranglerForm({ main_module: 'index.js' }, { 'index.js': [site('v2')], 'lib.js': ['export const x = 1;'] }));
 		expect(two.status).toBe(400);
 		expect(two.body.errors[0].message).toBe(
@@ -295,9 +309,9 @@ describe('error envelopes', () => {
 		const kv = await put('steady', wranglerForm({ main_module: 'index.js', bindings: [{ type: 'kv_namespace', name: 'CACHE', namespace_id: 'x' }] }, { 'index.js': [site('v2')] }));
 		expect(kv.status).toBe(400);
 		expect(kv.body.errors[0].message).toContain('binding "CACHE" has type "kv_namespace", which this platform does not offer');
-		const vars = await put('steady', wranglerForm({ main_module: 'index.js', bindings: [{ type: 'plain_text', name: 'MODE', text: 'x' }] }, { 'index.js': [site('v2')] }));
-		expect(vars.status).toBe(400);
-		expect(vars.body.errors[0].message).toContain('not supported yet: MODE (plain_text)');
+		const badVar = await put('steady', wranglerForm({ main_module: 'index.js', bindings: [{ type: 'plain_text', name: '1MODE', text: 'x' }] }, { 'index.js': [site('v2')] }));
+		expect(badVar.status).toBe(400);
+		expect(badVar.body.errors[0].message).toContain('variable name "1MODE" must be letters, digits and _');
 		expect(await served('steady')).toEqual({ status: 200, text: 'v1' });
 
 		const withMap = await put(

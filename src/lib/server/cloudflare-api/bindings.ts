@@ -1,8 +1,9 @@
 // Where an upload's `plain_text` (vars) and `secret_text` (secrets) bindings, and the …/secrets
-// endpoints, meet the platform. Both live here and nowhere else in the API layer, so that giving Workers
-// vars and secrets (the workers service's settings) is wired in this one file.
-import { InputError } from '../errors';
+// endpoints, meet the platform: the workers service's settings (vars, and secrets stored encrypted and
+// never returned). Both live here and nowhere else in the API layer.
+import { NotFoundError } from '../errors';
 import type { Principal } from '../principal';
+import type { SettingsChange } from '../versions/settings';
 import type { WorkerService } from '../workers/service';
 import { CloudflareApiError, CODES } from './envelope';
 import type { ScriptBindings } from './multipart';
@@ -16,32 +17,59 @@ export interface BindingsTarget {
 
 /**
  * Applies `bindings` to the Worker `target.name` together with `deploy` (its code upload; absent for a
- * settings change), so that a refusal changes nothing.
- *
- * The platform does not store vars and secrets yet, so non-empty ones are refused here with a 400 before
- * `deploy` runs; `keep_bindings` keeps nothing, there being nothing stored to keep.
- * LEAD: wire to `workers.settings.update` here: run `deploy`, then set `bindings.vars`, `bindings.secrets`
- * (keeping the stored ones whose type is in `bindings.keepBindings`) on the same Worker with
- * `target.caller`; tests/e2e/cloudflare-api.test.ts marks the wrangler assertion to flip then.
+ * settings change), as Cloudflare does: the upload's vars and secrets become the Worker's, and those it does
+ * not name are removed unless their type is in `keepBindings` (wrangler keeps `secret_text`, so a code
+ * deploy never drops secrets). Names and values are checked before `deploy` runs, so a refusal changes nothing.
  */
 export async function applyBindings<T>(target: BindingsTarget, bindings: ScriptBindings, deploy?: () => Promise<T>): Promise<T | undefined> {
-	const named = [
-		...Object.keys(bindings.vars).map((name) => `${name} (plain_text)`),
-		...Object.keys(bindings.secrets).map((name) => `${name} (secret_text)`)
-	];
-	if (named.length > 0)
-		throw new InputError(
-			'bindings',
-			`plain_text and secret_text bindings (vars and secrets) are not supported yet: ${named.join(', ')}; remove them (wrangler: "vars" in wrangler.jsonc)`
-		);
-	return deploy?.();
+	const { workers, caller, name } = target;
+	workers.checkSettings({ vars: bindings.vars, secrets: bindings.secrets });
+	const deployed = await deploy?.();
+	const current = await workers.settings(caller, name);
+	const change: SettingsChange = { vars: { ...bindings.vars }, secrets: { ...bindings.secrets } };
+	if (!bindings.keepBindings.includes('plain_text'))
+		for (const old of Object.keys(current.vars)) if (!(old in bindings.vars)) change.vars![old] = null;
+	if (!bindings.keepBindings.includes('secret_text'))
+		for (const old of current.secrets) if (!(old in bindings.secrets)) change.secrets![old] = null;
+	const unchanged = Object.entries(change.vars!).every(([key, value]) => current.vars[key] === value);
+	if (!unchanged || Object.keys(change.secrets!).length > 0) await workers.updateSettings(caller, name, change);
+	return deployed;
 }
 
-/** The answer of every …/secrets endpoint until the platform stores secrets. LEAD: wire secrets here. */
-export function secretsEndpoint(target: BindingsTarget): never {
-	throw new CloudflareApiError(
-		501,
-		CODES.notImplemented,
-		`secrets are not supported yet: Worker "${target.name}" has none, and none can be set through this API`
-	);
+/** The bindings a Worker has, as Cloudflare lists them: vars with their text, secrets by name only. */
+export async function bindingsOfWorker(target: BindingsTarget) {
+	const { vars, secrets } = await target.workers.settings(target.caller, target.name);
+	return [
+		...Object.entries(vars).map(([name, text]) => ({ type: 'plain_text', name, text })),
+		...secrets.map((name) => ({ type: 'secret_text', name }))
+	];
+}
+
+/**
+ * The …/secrets endpoints: list (names only), put `{ name, text, type: "secret_text" }`, get one (never its
+ * value) and delete one, on the Worker's settings.
+ */
+export async function secretsEndpoint(
+	target: BindingsTarget,
+	method: string,
+	secretName: string | undefined,
+	body: () => Promise<unknown>
+): Promise<{ name: string; type: 'secret_text' }[] | { name: string; type: 'secret_text' } | null> {
+	const { workers, caller, name } = target;
+	const secrets = (await workers.settings(caller, name)).secrets;
+	const entry = (secret: string) => ({ name: secret, type: 'secret_text' as const });
+	if (secretName === undefined && method === 'GET') return secrets.map(entry);
+	if (secretName === undefined && method === 'PUT') {
+		const put = (await body()) as { name?: unknown; text?: unknown; type?: unknown } | null;
+		if (!put || typeof put.name !== 'string' || typeof put.text !== 'string')
+			throw new CloudflareApiError(400, CODES.validation, 'a secret is JSON { "name": "API_KEY", "text": "…", "type": "secret_text" }');
+		if (put.type !== undefined && put.type !== 'secret_text')
+			throw new CloudflareApiError(400, CODES.validation, `secret type ${JSON.stringify(put.type)} is not supported here: use "secret_text"`);
+		await workers.updateSettings(caller, name, { secrets: { [put.name]: put.text } });
+		return entry(put.name);
+	}
+	if (secretName === undefined || !secrets.includes(secretName)) throw new NotFoundError(`Worker "${name}" has no secret named "${secretName}"`);
+	if (method === 'GET') return entry(secretName);
+	await workers.updateSettings(caller, name, { secrets: { [secretName]: null } });
+	return null;
 }

@@ -12,7 +12,7 @@ import type { Platform } from '../platform';
 import type { Principal } from '../principal';
 import { LIST_LIMIT_MAX, type StoredWorker } from '../registry';
 import { checkTags } from '../workers/service';
-import { applyBindings, secretsEndpoint, type BindingsTarget } from './bindings';
+import { applyBindings, bindingsOfWorker, secretsEndpoint, type BindingsTarget } from './bindings';
 import { CLOUDFLARE_API_PREFIX, CloudflareApiError, CODES, errorResponse, success, type ResultInfo } from './envelope';
 import { bindingsOf, parseScriptUpload, parseSettings, refuseCompatibilityFlags } from './multipart';
 
@@ -265,7 +265,7 @@ async function putContent({ request, platform, caller, params }: Call) {
 /** The settings this platform has for a Worker, in Cloudflare's shape. */
 async function settingsResult({ platform, caller, params }: Pick<Call, 'platform' | 'caller' | 'params'>, record: StoredWorker) {
 	return {
-		bindings: [],
+		bindings: await bindingsOfWorker(target({ platform, caller, params })),
 		compatibility_date: record.compatibilityDate,
 		compatibility_flags: [],
 		limits: { cpu_ms: (record.limits ?? platform.config.limits).cpuMs },
@@ -328,9 +328,8 @@ async function removeTag({ platform, caller, params }: Call) {
 	return success(null);
 }
 
-async function secrets({ platform, caller, params }: Call) {
-	await platform.workers.tags(caller, params.script); // a Worker the caller may see, else 404
-	return secretsEndpoint(target({ platform, caller, params }));
+async function secrets({ request, platform, caller, params }: Call) {
+	return success(await secretsEndpoint(target({ platform, caller, params }), request.method, params.secret, () => jsonBody(request)));
 }
 
 async function noAccountScript({ platform }: Call): Promise<Response> {

@@ -53,6 +53,14 @@ export class SettingsStore {
 		return { vars: stored.vars, secrets: Object.keys(stored.secrets).sort() };
 	}
 
+	/** Throws the InputError `update` would for `change`, changing nothing (to check before a code upload). */
+	check(change: SettingsChange): void {
+		for (const [name, value] of Object.entries(change.vars ?? {})) assertSetting('vars', name, value);
+		for (const [name, value] of Object.entries(change.secrets ?? {})) assertSetting('secrets', name, value);
+		if (Object.values(change.secrets ?? {}).some((value) => value !== null) && !this.#secretsKey)
+			throw new InputError('secrets', 'this platform has no PLATFORM_SECRETS_KEY, so it cannot store secrets (README, "Configuration")');
+	}
+
 	/**
 	 * Applies `change` and returns the new settings' fingerprint: a record carrying it loads the Worker
 	 * with these settings on its next request. Throws InputError naming the first problem, changing nothing.

@@ -44,6 +44,8 @@ export interface WorkerService {
 	/** The Worker's vars, and its secrets' names (never their values). */
 	settings(caller: Principal, name: string): Promise<SettingsView>;
 	updateSettings(caller: Principal, name: string, change: SettingsChange): Promise<SettingsView>;
+	/** Throws the InputError `updateSettings` would for `change`'s names and values, changing nothing. */
+	checkSettings(change: SettingsChange): void;
 	/** Writes a customer's new per-request limits into each of its Workers' records (dispatch reads them there). */
 	applyOwnerLimits(customerId: string, limits: WorkerLimits): Promise<void>;
 	/** Deletes every Worker a customer owns; returns how many. */
@@ -239,6 +241,8 @@ export function createWorkerService(deps: {
 			const record = await existing(caller, name);
 			return deployments.updateSettings(record, change);
 		},
+
+		checkSettings: (change) => settings.check(change),
 
 		async applyOwnerLimits(customerId, limits) {
 			for await (const name of namesOwnedBy(customerId)) {
