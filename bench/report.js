@@ -28,7 +28,8 @@ export function renderReport(results) {
 		'ours / runner alone': () => 'what the platform adds to its execution backend',
 		'ours (in-process) / Worker Loader alone': () => 'the same, in-process',
 		'runner alone / direct': () => 'the most any dispatcher through the runner can reach',
-		'Worker Loader alone / direct': () => 'the most any in-process dispatcher can reach'
+		'Worker Loader alone / direct': () => 'the most any in-process dispatcher can reach',
+		'ours (subdomain) / ours (path)': (r) => `routing by host adds no measurable cost (≈ 1.0×): ${verdict(r.throughput >= 0.9)}`
 	};
 	for (const [name, r] of Object.entries(ratios)) lines.push(`| ${name} | ${x(r.throughput)} | ${x(r.p99)} | ${target[name](r)} |`);
 

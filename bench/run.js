@@ -59,7 +59,15 @@ try {
 	const loaderAlone = await start(startLoaderOnly);
 	const bareInProcess = await start(() => startBare({ isolated: false }));
 	const oursInProcess = await start(() => startOurs({ isolated: false }));
-	const targets = [direct, runnerAlone, bare, ours, loaderAlone, bareInProcess, oursInProcess];
+	// The same app and Worker, named by its subdomain (<name>.<PLATFORM_HOST>) instead of the /user-workers/ path.
+	const oursSubdomain = {
+		name: 'ours (subdomain)',
+		url: `${ours.app.url}/`,
+		headers: { host: `hello.localhost:${new URL(ours.app.url).port}` },
+		app: ours.app,
+		stop: async () => {}
+	};
+	const targets = [direct, runnerAlone, bare, ours, oursSubdomain, loaderAlone, bareInProcess, oursInProcess];
 	// The processes whose CPU time each target's requests cost: the dispatcher's and the execution backend's.
 	const portOf = (url) => Number(new URL(url).port);
 	const appGroups = (target) => {
@@ -71,6 +79,7 @@ try {
 		[runnerAlone, { runner: [processOnPort(portOf(runnerAlone.url)).pid] }],
 		[bare, { dispatcher: [processOnPort(portOf(bare.url)).pid], runner: [processOnPort(portOf(runnerAlone.url)).pid] }],
 		[ours, appGroups(ours)],
+		[oursSubdomain, appGroups(ours)],
 		[loaderAlone, { workerd: [processOnPort(portOf(loaderAlone.url)).pid] }],
 		[bareInProcess, { dispatcher: [processOnPort(portOf(bareInProcess.url)).pid] }],
 		[oursInProcess, appGroups(oursInProcess)]
@@ -122,7 +131,8 @@ try {
 		'ours / runner alone': ratio(ours, runnerAlone),
 		'ours (in-process) / Worker Loader alone': ratio(oursInProcess, loaderAlone),
 		'runner alone / direct': ratio(runnerAlone, direct),
-		'Worker Loader alone / direct': ratio(loaderAlone, direct)
+		'Worker Loader alone / direct': ratio(loaderAlone, direct),
+		'ours (subdomain) / ours (path)': ratio(oursSubdomain, ours)
 	};
 
 	// The throughput targets are done; the rest loads one app at a time.
