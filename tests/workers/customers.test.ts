@@ -59,6 +59,28 @@ describe('customers', () => {
 		expect((await trpcError(() => callerA.workers.get({ name: 'ops-site' }))).code).toBe('NOT_FOUND');
 	});
 
+	it("keeps another customer and anonymous callers away from a Worker's versions, settings and hostnames", async () => {
+		const { platform, callerA, callerB } = await twoCustomers();
+		await callerA.workers.upload({ name: 'a-private', code: hello('one') });
+		await callerA.workers.upload({ name: 'a-private', code: hello('two') });
+		await callerA.workers.settings.update({ name: 'a-private', vars: { MODE: 'a' } });
+		const anonymous = callerFor(platform, { kind: 'anonymous' });
+		const attempts = (caller: typeof callerB) => [
+			() => caller.workers.versions({ name: 'a-private' }),
+			() => caller.workers.get({ name: 'a-private', version: 1 }),
+			() => caller.workers.rollback({ name: 'a-private', version: 1 }),
+			() => caller.workers.deploy({ name: 'a-private', version: 1 }),
+			() => caller.workers.settings.get({ name: 'a-private' }),
+			() => caller.workers.settings.update({ name: 'a-private', vars: { MODE: 'b' } }),
+			() => caller.workers.hostnames.add({ name: 'a-private', hostname: 'b-takes.example' }),
+			() => caller.workers.hostnames.list({ name: 'a-private' })
+		];
+		for (const attempt of attempts(callerB)) expect((await trpcError(attempt)).code).toBe('NOT_FOUND');
+		for (const attempt of attempts(anonymous)) expect((await trpcError(attempt)).code).toBe('UNAUTHORIZED');
+		expect((await callerA.workers.settings.get({ name: 'a-private' })).vars).toEqual({ MODE: 'a' });
+		expect((await callerA.workers.versions({ name: 'a-private' })).serving).toBe(2);
+	});
+
 	it("refuses uploads beyond the plan's maxWorkers and maxScriptBytes, naming the limit and the usage", async () => {
 		const { admin, a, callerA } = await twoCustomers();
 		await callerA.workers.upload({ name: 'one', code: hello() });
