@@ -233,6 +233,7 @@ describe('wrangler deploy --dispatch-namespace', () => {
 		const folder = project();
 		const first = await wrangler(folder);
 		expect(first.output).toContain('Uploaded wrangler-fixture');
+		expect(first.output).toMatch(/Current Version ID: [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/);
 		expect(first.code).toBe(0);
 		const response = await fetch(`${app.url}/user-workers/wrangler-fixture/hello`);
 		expect(await response.json()).toEqual({ greeting: 'Hello from wrangler', path: '/hello' });

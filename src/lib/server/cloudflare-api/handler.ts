@@ -167,9 +167,16 @@ async function deleteNamespace(call: Call): Promise<Response> {
 // Scripts
 
 /** A Worker as the API describes a script (Cloudflare's `Script`); its id is the Worker's name. */
+/**
+ * The serving version's id as Cloudflare writes version ids (32 hex digits, which wrangler prints as the
+ * "Current Version ID"): the script id's first 24 digits and the version number's 8.
+ */
+const versionId = (record: StoredWorker) => record.scriptId.replaceAll('-', '').slice(0, 24) + record.version.toString(16).padStart(8, '0');
+
 function scriptResult(record: StoredWorker, tags: string[]) {
 	return {
 		id: record.name,
+		deployment_id: versionId(record),
 		tag: record.scriptId.replaceAll('-', ''),
 		tags,
 		etag: record.sha256,
