@@ -37,6 +37,6 @@ export default {
 		const outbound = { checked: env.EGRESS, outbound: env.OUTBOUND, direct: undefined }[mode];
 		if (!['checked', 'outbound', 'direct'].includes(mode)) return new Response('/checked, /outbound or /direct', { status: 404 });
 		const code = subrequestWorker(mode === 'checked' ? env.CHECKED_URL : env.DIRECT_URL);
-		return loadUserWorker(env.LOADER, { ...HELLO_SCRIPT, scriptId: `subrequest-${mode}` }, async () => code, DEFAULT_LIMITS, outbound).fetch(request);
+		return loadUserWorker(env.LOADER, { ...HELLO_SCRIPT, scriptId: `subrequest-${mode}` }, async () => ({ code, env: {} }), DEFAULT_LIMITS, outbound).fetch(request);
 	}
 };
