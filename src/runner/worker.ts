@@ -13,7 +13,8 @@ import {
 } from '../lib/server/user-worker-loader';
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
+import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_LOGS_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
+import { entriesFromTrace } from '../lib/server/logs/entries';
 import { safeEqual } from '../lib/server/secrets';
 import { withoutInternalHeaders } from '../lib/server/user-response';
 import { fetchThroughEgressProxy } from '../lib/net/egress';
@@ -27,6 +28,8 @@ interface RunnerEnv {
 	EGRESS_PROXY_URL: string;
 	/** How many user Worker isolates stay loaded at most (a decimal string; scripts/runner.js sets it). */
 	MAX_LOADED_ISOLATES: string;
+	/** "off" when WFP_LOGS=off: user Workers load without the LogTail Tail Worker (scripts/runner.js sets it). */
+	RECORD_LOGS: string;
 	/** This Worker's UserOutbound entrypoint (a service binding to itself, scripts/runner.js). */
 	USER_OUTBOUND: Fetcher;
 }
@@ -39,6 +42,30 @@ export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
 	fetch(request: Request): Promise<Response> {
 		return fetchThroughEgressProxy(request, this.env.EGRESS_PROXY_URL, this.env.RUNNER_SECRET);
 	}
+}
+
+/**
+ * The Tail Worker of every user Worker this runner loads (`props.scriptId` names which): after each
+ * invocation it receives the trace events (console lines, exceptions, outcome) and sends them, as log
+ * entries, to the app, which stores them (src/lib/server/logs/). This runs after the response has gone.
+ */
+export class LogTail extends WorkerEntrypoint<RunnerEnv, { scriptId: string }> {
+	async tail(events: TraceItem[]): Promise<void> {
+		const entries = entriesFromTrace(events);
+		if (entries.length === 0) return;
+		const response = await fetch(this.env.CODE_URL + RUNNER_LOGS_PATH + encodeURIComponent(this.ctx.props.scriptId), {
+			method: 'POST',
+			headers: { [RUNNER_HEADERS.secret]: this.env.RUNNER_SECRET, 'content-type': 'application/json' },
+			body: JSON.stringify(entries)
+		});
+		await response.body?.cancel();
+	}
+}
+
+/** This runner's LogTail entrypoint for the Worker `scriptId` (ctx.exports: a loopback binding with props). */
+function logTail(ctx: ExecutionContext, scriptId: string): Fetcher {
+	const exports = ctx.exports as unknown as { LogTail(options: { props: { scriptId: string } }): Fetcher };
+	return exports.LogTail({ props: { scriptId } });
 }
 
 /**
@@ -134,7 +161,10 @@ export default {
 		loaded.enter(id, script);
 		try {
 			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
-			return withoutInternalHeaders(await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND).fetch(forwarded));
+			const tails = env.RECORD_LOGS === 'off' ? [] : [logTail(ctx, script.scriptId)];
+			return withoutInternalHeaders(
+				await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, tails).fetch(forwarded)
+			);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
 		} finally {

@@ -1,0 +1,162 @@
+// A Worker's logs and metrics end to end, with the app started as `npm start` starts it (runner processes,
+// Worker Loader with the runner's LogTail Tail Worker): console lines at every level, an uncaught
+// exception and the request lines show up in workers.logs with the request's id; the owner and the
+// operator may read them, another customer and anonymous callers may not; the bound holds under a flood.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createPlatformClient, type PlatformClient } from '$lib/trpc';
+import type { LogEntry } from '$lib/server/logs/entries';
+import { useApp } from './use-app';
+
+const ADMIN_TOKEN = 'logs-e2e-admin-token';
+const MAX_ENTRIES = 50;
+const app = useApp({ PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN, LOGS_MAX_ENTRIES: String(MAX_ENTRIES) });
+
+const CHATTY = `export default {
+	async fetch(request) {
+		const url = new URL(request.url);
+		const id = request.headers.get('x-request-id');
+		console.debug('debug line', id);
+		console.log('log line', { path: url.pathname });
+		console.info('info line');
+		console.warn('warn line');
+		console.error('error line');
+		if (url.pathname === '/throw') throw new Error('boom from the Worker');
+		if (url.pathname === '/flood') for (let i = 0; i < 500; i++) console.log('flood', i);
+		return new Response(id);
+	}
+}`;
+
+const code = (error: unknown) => (error as { data?: { code?: string } }).data?.code;
+async function refusalCode(call: Promise<unknown>) {
+	return call.then(
+		() => 'allowed',
+		(error) => code(error)
+	);
+}
+
+let admin: PlatformClient;
+let owner: PlatformClient;
+let other: PlatformClient;
+
+/** The Worker's entries once `done` holds for them (the Tail Worker sends them after each response). */
+async function entriesWhen(client: PlatformClient, name: string, done: (entries: LogEntry[]) => boolean): Promise<LogEntry[]> {
+	const deadline = Date.now() + 10_000;
+	for (;;) {
+		const { entries } = await client.workers.logs.query({ name, limit: 1000 });
+		if (done(entries) || Date.now() > deadline) return entries;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+}
+
+beforeAll(async () => {
+	admin = createPlatformClient(app.url, { token: ADMIN_TOKEN });
+	const [customerA, customerB] = await Promise.all([
+		admin.customers.create.mutate({ name: 'Owner' }),
+		admin.customers.create.mutate({ name: 'Other' })
+	]);
+	const [tokenA, tokenB] = await Promise.all([
+		admin.tokens.create.mutate({ customerId: customerA.id, label: 'logs' }),
+		admin.tokens.create.mutate({ customerId: customerB.id, label: 'logs' })
+	]);
+	owner = createPlatformClient(app.url, { token: tokenA.token });
+	other = createPlatformClient(app.url, { token: tokenB.token });
+	await owner.workers.upload.mutate({ name: 'chatty', code: CHATTY });
+});
+
+describe('workers.logs', () => {
+	it("records every console level, the uncaught exception and each request's line under its request id", async () => {
+		const ok = await fetch(`${app.url}/user-workers/chatty/hello?token=secret-query`, { headers: { 'x-request-id': 'forged' } });
+		const okId = await ok.text();
+		expect(okId).toMatch(/^[0-9a-f-]{36}$/);
+		const failed = await fetch(`${app.url}/user-workers/chatty/throw`);
+		expect(failed.status).toBe(502);
+
+		const entries = await entriesWhen(owner, 'chatty', (list) => list.filter((e) => e.kind === 'request').length >= 2);
+		const ofOk = entries.filter((entry) => entry.requestId === okId).reverse();
+		expect(ofOk.map((entry) => [entry.kind, entry.level, entry.message])).toEqual([
+			['log', 'debug', `debug line ${okId}`],
+			['log', 'info', 'log line {"path":"/hello"}'],
+			['log', 'info', 'info line'],
+			['log', 'warn', 'warn line'],
+			['log', 'error', 'error line'],
+			['request', 'info', 'GET /hello 200 ok ' + ofOk[5].request!.wallMs + ' ms']
+		]);
+		expect(ofOk[5].request).toMatchObject({ method: 'GET', path: '/hello', status: 200, outcome: 'ok' });
+		// The query string (which may carry credentials) is not recorded.
+		expect(JSON.stringify(entries)).not.toContain('secret-query');
+
+		const thrownId = entries.find((entry) => entry.kind === 'exception')!.requestId;
+		expect(thrownId).not.toBe(okId);
+		const ofThrown = entries.filter((entry) => entry.requestId === thrownId);
+		const exception = ofThrown.find((entry) => entry.kind === 'exception')!;
+		expect(exception.level).toBe('error');
+		expect(exception.message).toContain('boom from the Worker');
+		expect(exception.message).toMatch(/at .*worker\.js/);
+		expect(ofThrown.find((entry) => entry.kind === 'request')).toMatchObject({
+			level: 'error',
+			request: { method: 'GET', path: '/throw', outcome: 'exception' }
+		});
+		// Newest first, ids growing with time.
+		expect(entries.map((entry) => entry.id)).toEqual([...entries.map((entry) => entry.id)].sort((x, y) => y - x));
+	});
+
+	it('filters by level and returns only newer entries after a cursor', async () => {
+		const { entries: errors } = await owner.workers.logs.query({ name: 'chatty', level: 'error' });
+		expect(errors.length).toBeGreaterThan(0);
+		expect(errors.every((entry) => entry.level === 'error')).toBe(true);
+
+		const { cursor } = await owner.workers.logs.query({ name: 'chatty' });
+		const id = await (await fetch(`${app.url}/user-workers/chatty/again`)).text();
+		const newer = await entriesWhen(owner, 'chatty', () => true).then(async () => {
+			const deadline = Date.now() + 10_000;
+			for (;;) {
+				const page = await owner.workers.logs.query({ name: 'chatty', since: cursor });
+				if (page.entries.some((entry) => entry.kind === 'request') || Date.now() > deadline) return page.entries;
+				await new Promise((resolve) => setTimeout(resolve, 100));
+			}
+		});
+		expect(newer.length).toBe(6);
+		expect(newer.every((entry) => entry.requestId === id && entry.id > cursor)).toBe(true);
+	});
+
+	it('lets the owner and the operator read them, and nobody else', async () => {
+		expect((await admin.workers.logs.query({ name: 'chatty' })).entries.length).toBeGreaterThan(0);
+		expect(await refusalCode(other.workers.logs.query({ name: 'chatty' }))).toBe('NOT_FOUND');
+		expect(await refusalCode(other.workers.metrics.query({ name: 'chatty' }))).toBe('NOT_FOUND');
+		const anonymous = createPlatformClient(app.url);
+		expect(await refusalCode(anonymous.workers.logs.query({ name: 'chatty' }))).toBe('UNAUTHORIZED');
+		expect(await refusalCode(owner.workers.logs.query({ name: 'chatty', level: 'loud' as never }))).toBe('BAD_REQUEST');
+		expect(await refusalCode(owner.workers.logs.query({ name: 'chatty', limit: 5000 }))).toBe('BAD_REQUEST');
+	});
+
+	it(`keeps at most LOGS_MAX_ENTRIES (${MAX_ENTRIES}) entries under a logging flood`, async () => {
+		for (let i = 0; i < 3; i++) expect((await fetch(`${app.url}/user-workers/chatty/flood`)).status).toBe(200);
+		// Each flood request leaves 202 entries (200 lines, the "dropped" line, the request line): the newest 50 stay.
+		const entries = await entriesWhen(owner, 'chatty', (list) => list.length === MAX_ENTRIES && list[0].message.startsWith('GET /flood'));
+		expect(entries.length).toBe(MAX_ENTRIES);
+		expect(entries[0].message).toMatch(/^GET \/flood 200 ok/);
+		expect(new Set(entries.map((entry) => entry.requestId)).size).toBe(1);
+		await new Promise((resolve) => setTimeout(resolve, 500));
+		expect((await owner.workers.logs.query({ name: 'chatty', limit: 1000 })).entries.length).toBe(MAX_ENTRIES);
+		// A request keeps its first lines and says how many more it dropped.
+		expect(entries.some((entry) => entry.message.includes('more console lines of this request dropped'))).toBe(true);
+	});
+});
+
+describe('workers.metrics', () => {
+	it('counts the requests and errors per minute, with wall-time percentiles', async () => {
+		const before = await owner.workers.metrics.query({ name: 'metered' }).catch(() => null);
+		expect(before).toBeNull();
+		await owner.workers.upload.mutate({ name: 'metered', code: CHATTY });
+		for (let i = 0; i < 4; i++) await (await fetch(`${app.url}/user-workers/metered/ok`)).arrayBuffer();
+		await (await fetch(`${app.url}/user-workers/metered/throw`)).arrayBuffer();
+		await entriesWhen(owner, 'metered', (list) => list.filter((e) => e.kind === 'request').length >= 5);
+		const { minutes } = await owner.workers.metrics.query({ name: 'metered' });
+		const total = minutes.reduce((sum, minute) => ({ requests: sum.requests + minute.requests, errors: sum.errors + minute.errors }), {
+			requests: 0,
+			errors: 0
+		});
+		expect(total).toEqual({ requests: 5, errors: 1 });
+		expect(minutes.every((minute) => minute.p50WallMs !== null && minute.p99WallMs! >= minute.p50WallMs!)).toBe(true);
+	});
+});
