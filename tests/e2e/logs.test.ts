@@ -2,10 +2,15 @@
 // Worker Loader with the runner's LogTail Tail Worker): console lines at every level, an uncaught
 // exception and the request lines show up in workers.logs with the request's id; the owner and the
 // operator may read them, another customer and anonymous callers may not; the bound holds under a flood.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import type { LogEntry } from '$lib/server/logs/entries';
 import { useApp } from './use-app';
+import { runWfp, WFP_BIN } from './wfp';
 
 const ADMIN_TOKEN = 'logs-e2e-admin-token';
 const MAX_ENTRIES = 50;
@@ -158,5 +163,39 @@ describe('workers.metrics', () => {
 		});
 		expect(total).toEqual({ requests: 5, errors: 1 });
 		expect(minutes.every((minute) => minute.p50WallMs !== null && minute.p99WallMs! >= minute.p50WallMs!)).toBe(true);
+	});
+});
+
+describe('wfp logs and wfp tail', () => {
+	const env = () => ({ WFP_URL: app.url, WFP_TOKEN: ADMIN_TOKEN, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'wfp-logs-')) });
+
+	it('wfp tail prints the entries of requests made after it started, as JSON lines, until stopped', async () => {
+		await owner.workers.upload.mutate({ name: 'tailed', code: CHATTY });
+		await (await fetch(`${app.url}/user-workers/tailed/before`)).arrayBuffer();
+		const child = spawn(process.execPath, [WFP_BIN, 'tail', 'tailed', '--json'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+		let stdout = '';
+		child.stdout.on('data', (chunk) => (stdout += chunk));
+		try {
+			// The tail's first call takes its cursor; the request after it is what it prints.
+			await new Promise((resolve) => setTimeout(resolve, 1500));
+			const id = await (await fetch(`${app.url}/user-workers/tailed/after`)).text();
+			const deadline = Date.now() + 10_000;
+			while (!stdout.includes('GET /after') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+			const printed = stdout.trim().split('\n').map((line) => JSON.parse(line) as LogEntry);
+			expect(printed.map((entry) => entry.message)).toEqual([`debug line ${id}`, 'log line {"path":"/after"}', 'info line', 'warn line', 'error line', expect.stringMatching(/^GET \/after 200 ok/)]);
+			expect(printed.every((entry) => entry.requestId === id)).toBe(true);
+		} finally {
+			child.kill('SIGINT');
+		}
+	});
+
+	it('wfp logs prints the recent entries as lines, and refuses a bad level', async () => {
+		const result = await runWfp(['logs', 'tailed', '--level', 'warn'], env());
+		expect(result.code).toBe(0);
+		expect(result.stdout).toMatch(/WARN {7}[0-9a-f]{8} {2}warn line\n/);
+		expect(result.stdout).not.toContain('info line');
+		const bad = await runWfp(['logs', 'tailed', '--level', 'loud'], env());
+		expect(bad.code).not.toBe(0);
+		expect(bad.stderr).toContain('--level must be one of debug, info, warn, error');
 	});
 });
