@@ -6,7 +6,9 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser } from './browser';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import type { LogEntry } from '$lib/server/logs/entries';
 import { useApp } from './use-app';
@@ -197,5 +199,51 @@ describe('wfp logs and wfp tail', () => {
 		const bad = await runWfp(['logs', 'tailed', '--level', 'loud'], env());
 		expect(bad.code).not.toBe(0);
 		expect(bad.stderr).toContain('--level must be one of debug, info, warn, error');
+	});
+});
+
+describe('the live log panel in Chromium', () => {
+	let browser: Browser;
+	beforeAll(async () => {
+		browser = await launchBrowser();
+	});
+	afterAll(() => browser?.close());
+
+	it('shows new entries within seconds, pretty-prints JSON, filters by level and text, pauses and clears', async () => {
+		await owner.workers.upload.mutate({ name: 'watched', code: CHATTY });
+		const context = await browser.newContext({ baseURL: app.url, viewport: { width: 375, height: 800 } });
+		try {
+			const page = await context.newPage();
+			await page.goto('/login');
+			await page.getByLabel('Token').fill(ADMIN_TOKEN);
+			await Promise.all([page.waitForURL(`${app.url}/`), page.getByRole('button', { name: 'Sign in' }).click()]);
+			await page.goto('/workers/watched');
+			await page.getByTestId('logs-status').filter({ hasText: 'live' }).waitFor();
+
+			const id = await (await fetch(`${app.url}/user-workers/watched/seen`)).text();
+			const rows = page.locator(`[data-testid="log-entry"][data-request-id="${id}"]`);
+			await rows.nth(5).waitFor({ timeout: 5000 });
+			expect(await rows.count()).toBe(6);
+			// The JSON part of 'log line {"path":"/seen"}' is pretty-printed.
+			expect(await rows.nth(1).locator('pre').innerText()).toBe('{\n  "path": "/seen"\n}');
+
+			await page.getByTestId('logs-level').selectOption('warn');
+			expect(await rows.count()).toBe(2);
+			await page.getByTestId('logs-level').selectOption('debug');
+			await page.getByTestId('logs-filter').fill('info line');
+			expect(await rows.count()).toBe(1);
+			await page.getByTestId('logs-filter').fill('');
+
+			await page.getByRole('button', { name: 'Pause' }).click();
+			await page.getByRole('button', { name: 'Clear' }).click();
+			expect(await page.getByTestId('log-entry').count()).toBe(0);
+			const later = await (await fetch(`${app.url}/user-workers/watched/later`)).text();
+			await new Promise((resolve) => setTimeout(resolve, 2000));
+			expect(await page.getByTestId('log-entry').count()).toBe(0);
+			await page.getByRole('button', { name: 'Resume' }).click();
+			await page.locator(`[data-testid="log-entry"][data-request-id="${later}"]`).nth(5).waitFor({ timeout: 5000 });
+		} finally {
+			await context.close();
+		}
 	});
 });
