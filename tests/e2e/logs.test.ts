@@ -242,6 +242,14 @@ describe('the live log panel in Chromium', () => {
 			expect(await page.getByTestId('log-entry').count()).toBe(0);
 			await page.getByRole('button', { name: 'Resume' }).click();
 			await page.locator(`[data-testid="log-entry"][data-request-id="${later}"]`).nth(5).waitFor({ timeout: 5000 });
+
+			// The charts count the two requests (the reload asks for the metrics again), on both spans.
+			await page.reload();
+			await page.getByTestId('metrics-totals').filter({ hasText: '2 requests, 0 errors' }).waitFor({ timeout: 5000 });
+			expect(await page.getByTestId('worker-metrics').locator('rect.requests').count()).toBeGreaterThan(0);
+			await page.getByRole('button', { name: 'Last 24 hours' }).click();
+			await page.getByTestId('metrics-totals').filter({ hasText: '2 requests, 0 errors' }).waitFor({ timeout: 5000 });
+			await page.screenshot({ path: join(tmpdir(), 'wfp-worker-metrics-375.png'), fullPage: true });
 		} finally {
 			await context.close();
 		}
