@@ -166,6 +166,15 @@ describe('workers.metrics', () => {
 		expect(total).toEqual({ requests: 5, errors: 1 });
 		expect(minutes.every((minute) => minute.p50WallMs !== null && minute.p99WallMs! >= minute.p50WallMs!)).toBe(true);
 	});
+
+	it("workers.requestRates gives the last hour's requests per minute of the Workers the caller may see", async () => {
+		const rates = await owner.workers.requestRates.query({ names: ['metered', 'no-such-worker'] });
+		expect(Object.keys(rates)).toEqual(['metered']);
+		expect(rates.metered).toHaveLength(60);
+		expect(rates.metered.reduce((sum, count) => sum + count, 0)).toBe(5);
+		expect(await other.workers.requestRates.query({ names: ['metered'] })).toEqual({});
+		expect(await refusalCode(owner.workers.requestRates.query({ names: Array.from({ length: 101 }, (_, i) => `w${i}`) }))).toBe('BAD_REQUEST');
+	});
 });
 
 describe('wfp logs and wfp tail', () => {
@@ -250,6 +259,17 @@ describe('the live log panel in Chromium', () => {
 			await page.getByRole('button', { name: 'Last 24 hours' }).click();
 			await page.getByTestId('metrics-totals').filter({ hasText: '2 requests, 0 errors' }).waitFor({ timeout: 5000 });
 			await page.screenshot({ path: join(tmpdir(), 'wfp-worker-metrics-375.png'), fullPage: true });
+
+			// The Workers list shows each Worker's requests per minute.
+			await page.goto('/');
+			await page.getByTestId('worker-row').filter({ hasText: 'watched' }).getByTestId('request-rate').waitFor({ timeout: 5000 });
+			expect(await page.getByTestId('worker-row').filter({ hasText: 'watched' }).getByTestId('request-rate').getAttribute('title')).toBe(
+				'2 requests in the last hour'
+			);
+			await page.emulateMedia({ colorScheme: 'dark' });
+			await page.goto('/workers/watched');
+			await page.getByTestId('metrics-totals').filter({ hasText: '2 requests, 0 errors' }).waitFor({ timeout: 5000 });
+			await page.screenshot({ path: join(tmpdir(), 'wfp-worker-metrics-375-dark.png'), fullPage: true });
 		} finally {
 			await context.close();
 		}

@@ -11,6 +11,7 @@ import { VERSIONS_LIMIT_MAX } from '$lib/server/versions/store';
 import { workerPath } from '$lib/paths';
 import { LOG_LEVELS } from '$lib/server/logs/entries';
 import { LOGS_LIMIT_MAX } from '$lib/server/logs/store';
+import { REQUEST_RATES_MAX_NAMES } from '$lib/server/logs/service';
 
 const t = initTRPC.context<Context>().create({
 	// Stack traces stay in the server log, not in API responses.
@@ -189,6 +190,11 @@ export const appRouter = t.router({
 				})
 			)
 			.query(({ ctx, input }) => ctx.platform.logs.metrics(ctx.caller, input.name, input)),
+
+		/** Requests per minute over the last hour of each named Worker the caller may see (others are left out). */
+		requestRates: signedInProcedure
+			.input(z.object({ names: z.array(text('names[]')).max(REQUEST_RATES_MAX_NAMES, `names may hold at most ${REQUEST_RATES_MAX_NAMES} Workers`) }))
+			.query(({ ctx, input }) => ctx.platform.logs.requestRates(ctx.caller, input.names)),
 
 		/** Customers' own domains: requests whose Host is one run the Worker (README, "Routing"). */
 		hostnames: t.router({

@@ -16,7 +16,12 @@ export interface LogService {
 	/** The Worker's most recent entries, newest first, with the cursor to ask for newer ones (`since`). */
 	logs(caller: Principal, name: string, query: LogQuery): Promise<{ entries: LogEntry[]; cursor: number }>;
 	metrics(caller: Principal, name: string, range: { from?: number; to?: number }): Promise<{ from: number; to: number; minutes: MinuteMetrics[] }>;
+	/** Requests per minute over the last hour (60 numbers, oldest first) of each named Worker the caller may see. */
+	requestRates(caller: Principal, names: readonly string[]): Promise<Record<string, number[]>>;
 }
+
+/** How many Workers one requestRates call may name (a list page at most). */
+export const REQUEST_RATES_MAX_NAMES = 100;
 
 export function createLogService(deps: { registry: WorkerRegistry; store: LogStore }): LogService {
 	const { registry, store } = deps;
@@ -40,6 +45,13 @@ export function createLogService(deps: { registry: WorkerRegistry; store: LogSto
 			if (start > end) throw new InputError('from', 'from must be before to');
 			if (end - start > METRICS_MAX_SPAN_MS) throw new InputError('from', 'from and to may be at most 24 hours apart');
 			return { from: start, to: end, minutes: await store.metrics(await scriptIdOf(caller, name), start, end) };
+		},
+		async requestRates(caller, names) {
+			const records = await Promise.all([...new Set(names)].map((name) => (workerNameProblem(name) ? null : registry.get(name))));
+			const visible = new Map<string, string>();
+			for (const record of records) if (record && mayAccess(caller, record)) visible.set(record.scriptId, record.name);
+			const counts = await store.requestCounts([...visible.keys()], 60);
+			return Object.fromEntries([...counts].map(([scriptId, series]) => [visible.get(scriptId)!, series]));
 		}
 	};
 }

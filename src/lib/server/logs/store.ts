@@ -154,6 +154,26 @@ export class LogStore {
 		});
 	}
 
+	/** Requests per minute of each of `scriptIds` over the `minutes` minutes up to `now`, oldest first. */
+	async requestCounts(scriptIds: readonly string[], minutes: number, now = Date.now()): Promise<Map<string, number[]>> {
+		const end = Math.floor(now / MINUTE_MS) * MINUTE_MS;
+		const start = end - (minutes - 1) * MINUTE_MS;
+		const counts = new Map(scriptIds.map((id) => [id, new Array<number>(minutes).fill(0)]));
+		if (scriptIds.length === 0) return counts;
+		const { results } = await this.db
+			.prepare(
+				`SELECT script_id, minute, requests FROM worker_metrics WHERE minute >= ? AND script_id IN (${scriptIds.map(() => '?').join(', ')})`
+			)
+			.bind(start, ...scriptIds)
+			.all<{ script_id: string; minute: number; requests: number }>();
+		for (const row of results) {
+			const series = counts.get(row.script_id);
+			const index = (row.minute - start) / MINUTE_MS;
+			if (series && index >= 0 && index < minutes) series[index] = row.requests;
+		}
+		return counts;
+	}
+
 	/** Forgets everything of the Worker `scriptId` (it was deleted). */
 	async forget(scriptId: string): Promise<void> {
 		await this.db.batch([
