@@ -37,6 +37,16 @@ describe('LogStore (real D1)', () => {
 		expect((await store.read('s-bound')).map((entry) => entry.message)).toEqual(['later']);
 	});
 
+	it("drops any Worker's expired entries and metrics on a write (a deleted Worker's too)", async () => {
+		const store = new LogStore(env.DB, { ...settings, maxEntries: 100 });
+		const now = Date.now();
+		await store.record('s-deleted', [line(now, 'old'), requestLine(now, 200, 1)], now);
+		await store.record('s-alive', [line(now + 120_000, 'new')], now + 120_000);
+		expect(await store.read('s-deleted')).toEqual([]);
+		await store.record('s-alive', [line(now + 25 * 3_600_000, 'newer')], now + 25 * 3_600_000);
+		expect(await store.metrics('s-deleted', now - 60_000, now + 60_000)).toEqual([]);
+	});
+
 	it('records nothing when turned off (WFP_LOGS=off)', async () => {
 		expect(logSettings({ WFP_LOGS: 'off' }).enabled).toBe(false);
 		expect(logSettings({ LOGS_MAX_ENTRIES: '20', LOGS_MAX_AGE_HOURS: '2' })).toEqual({ enabled: true, maxEntries: 20, maxAgeMs: 7_200_000 });

@@ -1,7 +1,8 @@
 // Each Worker's recent log entries and per-minute request metrics, in D1 (migrations/0005_worker_logs.sql).
 // Bounded per Worker: each write drops the entries beyond the newest `maxEntries` and those older than
 // `maxAgeMs`, and metric minutes older than 24 hours, so a Worker that logs in a tight loop keeps at most
-// `maxEntries` rows. The runner sends entries after each invocation (its Tail Worker), off the request's path.
+// `maxEntries` rows; expired rows of every Worker (deleted ones too) go a few hundred per write. The
+// runner sends entries after each invocation (its Tail Worker), off the request's path.
 import { LOG_LEVELS, levelRank, type LogEntry, type LogLevel, type NewLogEntry, type RequestSummary } from './entries';
 
 export interface LogSettings {
@@ -15,6 +16,8 @@ export const LOGS_LIMIT_DEFAULT = 100;
 export const LOGS_LIMIT_MAX = 1000;
 const METRICS_KEPT_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60_000;
+/** How many expired rows (of any Worker) one write removes at most. */
+const EXPIRED_ROWS_PER_WRITE = 500;
 
 /** Upper bounds (ms) of the wall-time buckets; the last catches everything slower. */
 export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, Infinity];
@@ -111,7 +114,13 @@ export class LogStore {
 					   SELECT id FROM worker_logs WHERE script_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?3))`
 				)
 				.bind(scriptId, now - this.settings.maxAgeMs, this.settings.maxEntries),
-			this.db.prepare('DELETE FROM worker_metrics WHERE script_id = ? AND minute < ?').bind(scriptId, now - METRICS_KEPT_MS)
+			// Expired rows of any Worker, a bounded number per write: a deleted Worker's rows go too.
+			this.db
+				.prepare('DELETE FROM worker_logs WHERE id IN (SELECT id FROM worker_logs WHERE time < ? LIMIT ?)')
+				.bind(now - this.settings.maxAgeMs, EXPIRED_ROWS_PER_WRITE),
+			this.db
+				.prepare('DELETE FROM worker_metrics WHERE rowid IN (SELECT rowid FROM worker_metrics WHERE minute < ? LIMIT ?)')
+				.bind(now - METRICS_KEPT_MS, EXPIRED_ROWS_PER_WRITE)
 		);
 		await this.db.batch(statements);
 	}
