@@ -127,6 +127,8 @@ describe('workers.logs', () => {
 	});
 
 	it('lets the owner and the operator read them, and nobody else', async () => {
+		await (await fetch(`${app.url}/user-workers/chatty/private`)).arrayBuffer();
+		await entriesWhen(owner, 'chatty', (list) => list.some((entry) => entry.message.startsWith('GET /private')));
 		expect((await admin.workers.logs.query({ name: 'chatty' })).entries.length).toBeGreaterThan(0);
 		expect(await refusalCode(other.workers.logs.query({ name: 'chatty' }))).toBe('NOT_FOUND');
 		expect(await refusalCode(other.workers.metrics.query({ name: 'chatty' }))).toBe('NOT_FOUND');
