@@ -185,6 +185,7 @@ describe('wfp logs and wfp tail', () => {
 	it('wfp tail prints the entries of requests made after it started, as JSON lines, until stopped', async () => {
 		await owner.workers.upload.mutate({ name: 'tailed', code: CHATTY });
 		await (await fetch(`${app.url}/user-workers/tailed/before`)).arrayBuffer();
+		await entriesWhen(owner, 'tailed', (list) => list.some((entry) => entry.message.startsWith('GET /before')));
 		const child = spawn(process.execPath, [WFP_BIN, 'tail', 'tailed', '--json'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));

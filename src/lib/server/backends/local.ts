@@ -39,12 +39,12 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 		async removeOwnedBy() {},
 		fetch: run,
 		async serveInternal(request, url) {
-			const forLogs = url.pathname.startsWith(RUNNER_LOGS_PATH);
+			const forLogs = url.pathname === RUNNER_LOGS_PATH;
 			if (!url.pathname.startsWith(RUNNER_CODE_PATH) && !forLogs) return undefined;
 			const secret = request.headers.get(RUNNER_HEADERS.secret);
 			if (!config.runner || !secret || !safeEqual(secret, config.runner.secret))
 				return new Response('forbidden', { status: 403 });
-			if (forLogs) return receiveLogEntries(request, decodeURIComponent(url.pathname.slice(RUNNER_LOGS_PATH.length)), logs);
+			if (forLogs) return receiveLogEntries(request, logs);
 			// <scriptId>/<version>
 			const [scriptId, version] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
 			try {

@@ -1,10 +1,11 @@
-// The app's end of the runners' log channel: POST RUNNER_LOGS_PATH + <scriptId> with a JSON array of
-// entries (src/runner/worker.ts, LogTail), already checked for the runner secret by the caller.
-import { isLogLevel, MAX_LINES_PER_REQUEST, MAX_MESSAGE_CHARS, type NewLogEntry } from './entries';
+// The app's end of the runners' log channel: POST RUNNER_LOGS_PATH with a JSON object, script id -> the
+// Worker's new entries (src/runner/worker.ts, LogTail and LogBuffer), already checked for the runner
+// secret by the caller.
+import { isLogLevel, MAX_MESSAGE_CHARS, type NewLogEntry } from './entries';
 import type { LogStore } from './store';
 
-/** The most entries one POST may carry (a Tail Worker call covers a few invocations at most). */
-const MAX_ENTRIES_PER_POST = 20 * (MAX_LINES_PER_REQUEST + 12);
+/** The most entries one POST may carry (the runner's LogBuffer holds at most this many). */
+export const MAX_ENTRIES_PER_POST = 5000;
 
 const isEntry = (value: unknown): value is NewLogEntry => {
 	const entry = value as NewLogEntry;
@@ -20,11 +21,16 @@ const isEntry = (value: unknown): value is NewLogEntry => {
 	);
 };
 
-export async function receiveLogEntries(request: Request, scriptId: string, logs: LogStore | undefined): Promise<Response> {
+export async function receiveLogEntries(request: Request, logs: LogStore | undefined): Promise<Response> {
 	if (request.method !== 'POST') return new Response('POST only', { status: 405 });
-	const entries: unknown = await request.json().catch(() => null);
-	if (!Array.isArray(entries) || entries.length > MAX_ENTRIES_PER_POST || !entries.every(isEntry) || scriptId === '')
-		return new Response('expected a JSON array of log entries', { status: 400 });
-	await logs?.record(scriptId, entries);
+	const batch: unknown = await request.json().catch(() => null);
+	const lists = batch !== null && typeof batch === 'object' && !Array.isArray(batch) ? Object.values(batch) : null;
+	if (
+		!lists ||
+		!lists.every((list) => Array.isArray(list) && list.every(isEntry)) ||
+		lists.reduce((sum, list) => sum + (list as unknown[]).length, 0) > MAX_ENTRIES_PER_POST
+	)
+		return new Response('expected a JSON object: script id -> array of log entries', { status: 400 });
+	await logs?.recordAll(batch as Record<string, NewLogEntry[]>);
 	return new Response(null, { status: 204 });
 }

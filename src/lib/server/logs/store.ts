@@ -16,6 +16,8 @@ export const LOGS_LIMIT_DEFAULT = 100;
 export const LOGS_LIMIT_MAX = 1000;
 const METRICS_KEPT_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60_000;
+/** Rows per INSERT statement: 7 parameters each, under D1's 100 per statement. */
+const INSERT_ROWS = 14;
 /** How many expired rows (of any Worker) one write removes at most. */
 const EXPIRED_ROWS_PER_WRITE = 500;
 
@@ -84,36 +86,28 @@ export class LogStore {
 	) {}
 
 	/** Stores `entries` of the Worker `scriptId`, updates its metrics and prunes what is over the bounds. */
-	async record(scriptId: string, entries: readonly NewLogEntry[], now = Date.now()): Promise<void> {
-		if (!this.settings.enabled || entries.length === 0) return;
-		const kept = entries.slice(-this.settings.maxEntries);
-		const statements = kept.map((entry) =>
-			this.db
-				.prepare('INSERT INTO worker_logs (script_id, time, request_id, kind, level, message, request) VALUES (?, ?, ?, ?, ?, ?, ?)')
-				.bind(scriptId, entry.time, entry.requestId, entry.kind, levelRank(entry.level), entry.message, entry.request ? JSON.stringify(entry.request) : null)
-		);
-		const empty = JSON.stringify(LATENCY_BUCKETS_MS.map(() => 0));
-		for (const entry of entries) {
-			if (!entry.request) continue;
-			const bucket = LATENCY_BUCKETS_MS.findIndex((bound) => entry.request!.wallMs <= bound);
+	record(scriptId: string, entries: readonly NewLogEntry[], now = Date.now()): Promise<void> {
+		return this.recordAll({ [scriptId]: entries }, now);
+	}
+
+	/** Stores the entries of several Workers (script id -> entries) in one D1 batch. */
+	async recordAll(batch: Readonly<Record<string, readonly NewLogEntry[]>>, now = Date.now()): Promise<void> {
+		if (!this.settings.enabled) return;
+		const statements: D1PreparedStatement[] = [];
+		for (const [scriptId, entries] of Object.entries(batch)) {
+			if (entries.length === 0) continue;
+			statements.push(...this.#inserts(scriptId, entries.slice(-this.settings.maxEntries)), ...this.#metricUpdates(scriptId, entries));
 			statements.push(
 				this.db
 					.prepare(
-						`INSERT INTO worker_metrics (script_id, minute, requests, errors, cpu_ms, wall_buckets)
-						 VALUES (?1, ?2, 1, ?3, ?4, json_set(?5, ?6, 1))
-						 ON CONFLICT (script_id, minute) DO UPDATE SET requests = requests + 1, errors = errors + ?3, cpu_ms = cpu_ms + ?4,
-						 wall_buckets = json_set(wall_buckets, ?6, json_extract(wall_buckets, ?6) + 1)`
+						`DELETE FROM worker_logs WHERE script_id = ?1 AND (time < ?2 OR id <= (
+						   SELECT id FROM worker_logs WHERE script_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?3))`
 					)
-					.bind(scriptId, Math.floor(entry.time / MINUTE_MS) * MINUTE_MS, isFailure(entry.request) ? 1 : 0, Math.round(entry.request.cpuMs), empty, `$[${bucket}]`)
+					.bind(scriptId, now - this.settings.maxAgeMs, this.settings.maxEntries)
 			);
 		}
+		if (statements.length === 0) return;
 		statements.push(
-			this.db
-				.prepare(
-					`DELETE FROM worker_logs WHERE script_id = ?1 AND (time < ?2 OR id <= (
-					   SELECT id FROM worker_logs WHERE script_id = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?3))`
-				)
-				.bind(scriptId, now - this.settings.maxAgeMs, this.settings.maxEntries),
 			// Expired rows of any Worker, a bounded number per write: a deleted Worker's rows go too.
 			this.db
 				.prepare('DELETE FROM worker_logs WHERE id IN (SELECT id FROM worker_logs WHERE time < ? LIMIT ?)')
@@ -123,6 +117,56 @@ export class LogStore {
 				.bind(now - METRICS_KEPT_MS, EXPIRED_ROWS_PER_WRITE)
 		);
 		await this.db.batch(statements);
+	}
+
+	/** Multi-row INSERTs, INSERT_ROWS rows each (D1 binds at most 100 parameters per statement). */
+	#inserts(scriptId: string, entries: readonly NewLogEntry[]): D1PreparedStatement[] {
+		const statements: D1PreparedStatement[] = [];
+		for (let i = 0; i < entries.length; i += INSERT_ROWS) {
+			const rows = entries.slice(i, i + INSERT_ROWS);
+			statements.push(
+				this.db
+					.prepare(`INSERT INTO worker_logs (script_id, time, request_id, kind, level, message, request) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`)
+					.bind(
+						...rows.flatMap((entry) => [
+							scriptId,
+							entry.time,
+							entry.requestId,
+							entry.kind,
+							levelRank(entry.level),
+							entry.message,
+							entry.request ? JSON.stringify(entry.request) : null
+						])
+					)
+			);
+		}
+		return statements;
+	}
+
+	/** One upsert per minute the request lines fall in, adding their counts and wall-time buckets. */
+	#metricUpdates(scriptId: string, entries: readonly NewLogEntry[]): D1PreparedStatement[] {
+		const minutes = new Map<number, { requests: number; errors: number; cpuMs: number; buckets: number[] }>();
+		for (const { time, request } of entries) {
+			if (!request) continue;
+			const minute = Math.floor(time / MINUTE_MS) * MINUTE_MS;
+			let sums = minutes.get(minute);
+			if (!sums) minutes.set(minute, (sums = { requests: 0, errors: 0, cpuMs: 0, buckets: LATENCY_BUCKETS_MS.map(() => 0) }));
+			sums.requests++;
+			sums.errors += isFailure(request) ? 1 : 0;
+			sums.cpuMs += request.cpuMs;
+			sums.buckets[LATENCY_BUCKETS_MS.findIndex((bound) => request.wallMs <= bound)]++;
+		}
+		return [...minutes].map(([minute, sums]) => {
+			// The buckets this minute adds to, as json_set path/value pairs over the stored array.
+			const touched = sums.buckets.flatMap((count, i) => (count > 0 ? [`'$[${i}]', json_extract(wall_buckets, '$[${i}]') + ${count}`] : []));
+			return this.db
+				.prepare(
+					`INSERT INTO worker_metrics (script_id, minute, requests, errors, cpu_ms, wall_buckets) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+					 ON CONFLICT (script_id, minute) DO UPDATE SET requests = requests + ?3, errors = errors + ?4, cpu_ms = cpu_ms + ?5,
+					 wall_buckets = json_set(wall_buckets, ${touched.join(', ')})`
+				)
+				.bind(scriptId, minute, sums.requests, sums.errors, Math.round(sums.cpuMs), JSON.stringify(sums.buckets));
+		});
 	}
 
 	/** The Worker's most recent entries, newest first. */
