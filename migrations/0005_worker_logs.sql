@@ -12,8 +12,6 @@ CREATE TABLE worker_logs (
 	request TEXT
 );
 CREATE INDEX worker_logs_by_script ON worker_logs (script_id, id);
--- Expiry across Workers (a deleted Worker's entries go once they are older than the bound).
-CREATE INDEX worker_logs_by_time ON worker_logs (time);
 
 -- Per Worker per minute: requests, errors (5xx and exceptions), CPU ms, and wall time in fixed buckets
 -- (upper bounds in LATENCY_BUCKETS_MS, src/lib/server/logs/store.ts) for the p50 / p99. Kept 24 hours.

@@ -93,7 +93,7 @@ class LogBuffer {
 }
 
 /** How long entries wait in the LogBuffer for others to join them, and how many it holds at most. */
-const LOG_FLUSH_MS = 250;
+const LOG_FLUSH_MS = 500;
 const LOG_BUFFER_MAX_ENTRIES = MAX_ENTRIES_PER_POST;
 
 /** The runner's entries waiting to go to the app: created on first use, bounded by LOG_BUFFER_MAX_ENTRIES. */

@@ -108,10 +108,11 @@ export class LogStore {
 		}
 		if (statements.length === 0) return;
 		statements.push(
-			// Expired rows of any Worker, a bounded number per write: a deleted Worker's rows go too.
+			// Expired rows of any Worker among the oldest few hundred (the lowest ids, found through the primary
+			// key without an index on time), so a deleted Worker's rows go too and each write looks at few rows.
 			this.db
-				.prepare('DELETE FROM worker_logs WHERE id IN (SELECT id FROM worker_logs WHERE time < ? LIMIT ?)')
-				.bind(now - this.settings.maxAgeMs, EXPIRED_ROWS_PER_WRITE),
+				.prepare('DELETE FROM worker_logs WHERE id IN (SELECT id FROM (SELECT id, time FROM worker_logs ORDER BY id LIMIT ?) WHERE time < ?)')
+				.bind(EXPIRED_ROWS_PER_WRITE, now - this.settings.maxAgeMs),
 			this.db
 				.prepare('DELETE FROM worker_metrics WHERE rowid IN (SELECT rowid FROM worker_metrics WHERE minute < ? LIMIT ?)')
 				.bind(now - METRICS_KEPT_MS, EXPIRED_ROWS_PER_WRITE)
