@@ -16,8 +16,6 @@ export const LOGS_LIMIT_DEFAULT = 100;
 export const LOGS_LIMIT_MAX = 1000;
 const METRICS_KEPT_MS = 24 * 60 * 60 * 1000;
 const MINUTE_MS = 60_000;
-/** Rows per INSERT statement: 7 parameters each, under D1's 100 per statement. */
-const INSERT_ROWS = 14;
 /** How many expired rows (of any Worker) one write removes at most. */
 const EXPIRED_ROWS_PER_WRITE = 500;
 
@@ -120,28 +118,24 @@ export class LogStore {
 		await this.db.batch(statements);
 	}
 
-	/** Multi-row INSERTs, INSERT_ROWS rows each (D1 binds at most 100 parameters per statement). */
+	/** One INSERT for all `entries`: they go as one JSON array that SQLite unpacks (json_each), in order. */
 	#inserts(scriptId: string, entries: readonly NewLogEntry[]): D1PreparedStatement[] {
-		const statements: D1PreparedStatement[] = [];
-		for (let i = 0; i < entries.length; i += INSERT_ROWS) {
-			const rows = entries.slice(i, i + INSERT_ROWS);
-			statements.push(
-				this.db
-					.prepare(`INSERT INTO worker_logs (script_id, time, request_id, kind, level, message, request) VALUES ${rows.map(() => '(?, ?, ?, ?, ?, ?, ?)').join(', ')}`)
-					.bind(
-						...rows.flatMap((entry) => [
-							scriptId,
-							entry.time,
-							entry.requestId,
-							entry.kind,
-							levelRank(entry.level),
-							entry.message,
-							entry.request ? JSON.stringify(entry.request) : null
-						])
-					)
-			);
-		}
-		return statements;
+		const rows = entries.map((entry) => [
+			entry.time,
+			entry.requestId,
+			entry.kind,
+			levelRank(entry.level),
+			entry.message,
+			entry.request ? JSON.stringify(entry.request) : null
+		]);
+		return [
+			this.db
+				.prepare(
+					`INSERT INTO worker_logs (script_id, time, request_id, kind, level, message, request)
+					 SELECT ?1, value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(?2) ORDER BY key`
+				)
+				.bind(scriptId, JSON.stringify(rows))
+		];
 	}
 
 	/** One upsert per minute the request lines fall in, adding their counts and wall-time buckets. */
