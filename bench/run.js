@@ -13,6 +13,7 @@ import { runChurn } from './churn.ts';
 import { createPlatformClient } from '../src/lib/trpc/client.ts';
 import { startBare, startDirect, startLoaderOnly, startOurs } from './targets.js';
 import { measureEgressCost } from './egress.js';
+import { measureLoggingOverhead, renderLogging } from './logging.js';
 
 const settings = {
 	rounds: Number(process.env.BENCH_ROUNDS || 3),
@@ -179,10 +180,11 @@ try {
 		auth,
 		memory,
 		egress: await measureEgressCost(settings, log),
+		logging: await measureLoggingOverhead(settings, log),
 		durationSeconds: Math.round((Date.now() - benchStarted) / 1000)
 	};
 	writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, '\t') + '\n');
-	writeFileSync(new URL('./results.md', import.meta.url), renderReport(results));
+	writeFileSync(new URL('./results.md', import.meta.url), renderReport(results) + '\n' + renderLogging(results.logging));
 	log('wrote bench/results.json and bench/results.md');
 	console.log('\n' + renderReport(results));
 } finally {

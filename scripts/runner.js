@@ -77,7 +77,9 @@ export async function startRunner({
 						CODE_URL: codeUrl,
 						RUNNER_SECRET: secret,
 						EGRESS_PROXY_URL: egress.url,
-						MAX_LOADED_ISOLATES: String(maxLoadedIsolates)
+						MAX_LOADED_ISOLATES: String(maxLoadedIsolates),
+						// WFP_LOGS=off: user Workers run without the Tail Worker that records their logs.
+						RECORD_LOGS: process.env.WFP_LOGS === 'off' ? 'off' : 'on'
 					},
 					// User Workers' fetch() goes through the runner's UserOutbound to the egress proxy (src/runner/worker.ts).
 					serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } },

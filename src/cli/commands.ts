@@ -10,6 +10,7 @@ import { workerNameProblem } from '../lib/worker-name.ts';
 import { workerPath } from '../lib/paths.ts';
 import { formatBytes } from '../lib/format.ts';
 import { rollback, secret, vars, versions } from './deployments.ts';
+import { logs, tail } from './logs.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
 import { confirm, formatTime, print, printJson, printNote, table, withSpinner, write } from './terminal.ts';
 
@@ -30,6 +31,8 @@ export interface CommandOptions {
 	'max-script-bytes'?: string;
 	'cpu-ms'?: string;
 	subrequests?: string;
+	// Logs (src/cli/logs.ts)
+	level?: string;
 }
 
 export interface CommandContext {
@@ -203,6 +206,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
 	rollback: { run: rollback, options: ['json'], positionals: [2, 2] },
 	vars: { run: vars, options: ['json'], positionals: [2, 100] },
 	secret: { run: secret, options: ['json'], positionals: [2, 4] },
+	logs: { run: logs, options: ['json', 'level'], positionals: [1, 1] },
+	tail: { run: tail, options: ['json', 'level'], positionals: [1, 1] },
 	...ACCOUNT_COMMANDS,
 	...CUSTOMER_COMMANDS
 };

@@ -32,6 +32,8 @@ Commands:
   rollback <name> <v>  make version <v> serve again (the next request runs it)
   vars set|unset|list  a Worker's plain-text variables (env.NAME)
   secret put|delete|list  a Worker's secrets (env.NAME); values are never shown
+  logs <name>          a Worker's most recent log entries (console lines, exceptions, requests)
+  tail <name>          print a Worker's new log entries as they happen, until Ctrl-C
 
 Signing in, customers and tokens:
   login                check a token with the platform and store it for its URL
@@ -255,6 +257,32 @@ write-only: "list" and every other command show only names. A change applies fro
 
 Options:
   --json  print the secret names as a JSON array
+
+${COMMON}
+`,
+
+	logs: `Usage: wfp logs <name> [--level debug|info|warn|error] [--json]
+
+Prints the Worker's 100 most recent log entries, oldest first: time, kind (DEBUG, INFO, WARN, ERROR for
+console lines, EXCEPTION, REQUEST), the request id's first 8 characters, and the message. The platform
+keeps the last LOGS_MAX_ENTRIES (default 1000) entries of each Worker for LOGS_MAX_AGE_HOURS (default 24).
+
+Options:
+  --level <level>  only entries at this level or more severe
+  --json           print the entries as a JSON array, newest first ({ "id", "time", "requestId",
+                   "kind", "level", "message", "request"? })
+
+${COMMON}
+`,
+
+	tail: `Usage: wfp tail <name> [--level debug|info|warn|error] [--json]
+
+Prints the Worker's new log entries as they happen, until Ctrl-C: it asks the platform for the entries
+after the last one it printed once a second (workers.logs with "since").
+
+Options:
+  --level <level>  only entries at this level or more severe
+  --json           one JSON document per entry and line
 
 ${COMMON}
 `

@@ -30,7 +30,9 @@ const OPTIONS = {
 	'max-workers': { type: 'string' },
 	'max-script-bytes': { type: 'string' },
 	'cpu-ms': { type: 'string' },
-	subrequests: { type: 'string' }
+	subrequests: { type: 'string' },
+	// Logs (src/cli/logs.ts)
+	level: { type: 'string' }
 } as const;
 const GLOBAL_OPTIONS = new Set(['url', 'token', 'help']);
 

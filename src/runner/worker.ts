@@ -13,7 +13,9 @@ import {
 } from '../lib/server/user-worker-loader';
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
+import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_LOGS_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
+import { entriesFromTrace, type NewLogEntry } from '../lib/server/logs/entries';
+import { MAX_ENTRIES_PER_POST } from '../lib/server/logs/receive';
 import { safeEqual } from '../lib/server/secrets';
 import { withoutInternalHeaders } from '../lib/server/user-response';
 import { fetchThroughEgressProxy } from '../lib/net/egress';
@@ -27,6 +29,8 @@ interface RunnerEnv {
 	EGRESS_PROXY_URL: string;
 	/** How many user Worker isolates stay loaded at most (a decimal string; scripts/runner.js sets it). */
 	MAX_LOADED_ISOLATES: string;
+	/** "off" when WFP_LOGS=off: user Workers load without the LogTail Tail Worker (scripts/runner.js sets it). */
+	RECORD_LOGS: string;
 	/** This Worker's UserOutbound entrypoint (a service binding to itself, scripts/runner.js). */
 	USER_OUTBOUND: Fetcher;
 }
@@ -39,6 +43,88 @@ export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
 	fetch(request: Request): Promise<Response> {
 		return fetchThroughEgressProxy(request, this.env.EGRESS_PROXY_URL, this.env.RUNNER_SECRET);
 	}
+}
+
+/**
+ * Log entries on their way to the app, per Worker script id: the Tail Worker calls of LOG_FLUSH_MS go in one
+ * POST (one D1 batch in the app) rather than one each. Holds at most `limit` entries; beyond that the oldest
+ * are dropped and counted, and the count goes out as one line of the Worker that overflowed it.
+ */
+class LogBuffer {
+	#entries = new Map<string, NewLogEntry[]>();
+	#size = 0;
+	#dropped = new Map<string, number>();
+	#flushing = false;
+	constructor(readonly limit: number) {}
+
+	/** Adds the entries; true when the caller is to flush the buffer (no flush is pending yet). */
+	add(scriptId: string, entries: NewLogEntry[]): boolean {
+		const list = this.#entries.get(scriptId) ?? [];
+		this.#entries.set(scriptId, list);
+		for (const entry of entries) {
+			if (this.#size >= this.limit) {
+				this.#dropped.set(scriptId, (this.#dropped.get(scriptId) ?? 0) + 1);
+				continue;
+			}
+			list.push(entry);
+			this.#size++;
+		}
+		if (this.#flushing) return false;
+		return (this.#flushing = true);
+	}
+
+	/** Everything held, as script id -> entries, and an empty buffer. */
+	take(): Record<string, NewLogEntry[]> {
+		for (const [scriptId, count] of this.#dropped)
+			(this.#entries.get(scriptId) ?? []).push({
+				time: Date.now(),
+				requestId: null,
+				kind: 'log',
+				level: 'warn',
+				message: `${count} log entries dropped: the Worker logged faster than the platform records`
+			});
+		const batch = Object.fromEntries([...this.#entries].filter(([, list]) => list.length > 0));
+		this.#entries = new Map();
+		this.#dropped = new Map();
+		this.#size = 0;
+		this.#flushing = false;
+		return batch;
+	}
+}
+
+/** How long entries wait in the LogBuffer for others to join them, and how many it holds at most. */
+const LOG_FLUSH_MS = 500;
+const LOG_BUFFER_MAX_ENTRIES = MAX_ENTRIES_PER_POST;
+
+/** The runner's entries waiting to go to the app: created on first use, bounded by LOG_BUFFER_MAX_ENTRIES. */
+let logBuffer: LogBuffer | undefined;
+
+/**
+ * The Tail Worker of every user Worker this runner loads (`props.scriptId` names which): after each
+ * invocation it receives the trace events (console lines, exceptions, outcome), turns them into log
+ * entries and hands them to the LogBuffer; the call that finds no flush pending sends the buffer to the app
+ * LOG_FLUSH_MS later. This runs after the response has gone.
+ */
+export class LogTail extends WorkerEntrypoint<RunnerEnv, { scriptId: string }> {
+	async tail(events: TraceItem[]): Promise<void> {
+		const entries = entriesFromTrace(events);
+		if (entries.length === 0) return;
+		logBuffer ??= new LogBuffer(LOG_BUFFER_MAX_ENTRIES);
+		if (!logBuffer.add(this.ctx.props.scriptId, entries)) return;
+		await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS));
+		const response = await fetch(this.env.CODE_URL + RUNNER_LOGS_PATH, {
+			method: 'POST',
+			headers: { [RUNNER_HEADERS.secret]: this.env.RUNNER_SECRET, 'content-type': 'application/json' },
+			body: JSON.stringify(logBuffer.take())
+		});
+		await response.body?.cancel();
+	}
+}
+
+/** This runner's LogTail entrypoint for the Worker `scriptId` (ctx.exports: a loopback binding with props). */
+function logTail(ctx: ExecutionContext, scriptId: string): Fetcher {
+	const exports = ctx.exports as unknown as { LogTail(options: { props: { scriptId: string } }): Fetcher };
+	return exports.LogTail({ props: { scriptId } });
 }
 
 /**
@@ -134,7 +220,10 @@ export default {
 		loaded.enter(id, script);
 		try {
 			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
-			return withoutInternalHeaders(await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND).fetch(forwarded));
+			const tails = env.RECORD_LOGS === 'off' ? [] : [logTail(ctx, script.scriptId)];
+			return withoutInternalHeaders(
+				await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, tails).fetch(forwarded)
+			);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
 		} finally {

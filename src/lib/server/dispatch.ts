@@ -14,6 +14,7 @@ import { hardenUserResponse } from './user-response';
 import { routeByHost } from './hostnames/routing';
 import { INTERNAL_PREFIX, USER_WORKERS_PREFIX, isUserWorkerPath } from '$lib/paths';
 import { workerNameProblem } from '$lib/worker-name';
+import { REQUEST_ID_HEADER } from './logs/entries';
 
 /**
  * The Worker a request names, the version it previews (null: the serving one), the path it sees, and the
@@ -76,6 +77,8 @@ export async function dispatchToUserWorker(
 
 	const headers = userWorkerRequestHeaders(request.headers, platform.config);
 	if (prefix !== null) headers.set('x-forwarded-prefix', prefix);
+	// The id that ties the request's log entries together (src/lib/server/logs/): the caller's own value is replaced.
+	headers.set(REQUEST_ID_HEADER, crypto.randomUUID());
 	const forwarded = new Request(url.origin + path + url.search, {
 		method: request.method,
 		headers,

@@ -22,6 +22,8 @@ import { Deployments } from './versions/deployments';
 import { SettingsStore } from './versions/settings';
 import { VersionStore } from './versions/store';
 import { createWorkerService, type WorkerService } from './workers/service';
+import { LogStore, logSettings } from './logs/store';
+import { createLogService, type LogService } from './logs/service';
 
 export interface Platform {
 	readonly config: PlatformConfig;
@@ -36,6 +38,8 @@ export interface Platform {
 	readonly versions: VersionStore;
 	/** Wrong tokens per client address (sign-in form and API). */
 	readonly authFailures: AuthFailureThrottle;
+	/** Each Worker's recent log entries and per-minute request metrics (src/lib/server/logs/). */
+	readonly logs: LogService;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
 	readonly sveltekitEnv: SvelteKitEnv;
 }
@@ -49,9 +53,10 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	const versions = new VersionStore(env.DB, env.WORKER_MAPPINGS, { retiredCodeGraceMs: config.retiredCodeGraceMs });
 	const settings = new SettingsStore(env.WORKER_MAPPINGS, config.secretsKey);
 	const source = { code: versions.code.bind(versions), settings: settings.runtime.bind(settings) };
+	const logs = new LogStore(env.DB, logSettings(env as unknown as Record<string, unknown>));
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source));
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source, logs));
 	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({
@@ -71,6 +76,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		versions,
 		customers: createCustomerService({ config, store, workers }),
 		hostnames,
+		logs: createLogService({ registry, store: logs }),
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
 	} as Platform;

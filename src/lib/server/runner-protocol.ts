@@ -5,6 +5,8 @@ import { INTERNAL_HEADER_PREFIX } from './backend.ts';
 
 /** Where the runner fetches a version's code and env: RUNNER_CODE_PATH + <scriptId>/<version> (JSON). */
 export const RUNNER_CODE_PATH = '/__platform/runner/scripts/';
+/** Where the runner sends user Workers' log entries: POST, JSON object script id -> entries. */
+export const RUNNER_LOGS_PATH = '/__platform/runner/logs';
 export const RUNNER_RUN_PATH = '/__runner/run';
 export const RUNNER_HEALTH_PATH = '/__runner/health';
 export const RUNNER_HEADERS = {

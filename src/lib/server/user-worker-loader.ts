@@ -39,7 +39,8 @@ function load(
 	loader: WorkerLoader,
 	script: ScriptRef,
 	readWorker: () => Promise<LoadableWorker>,
-	globalOutbound: Fetcher | undefined
+	globalOutbound: Fetcher | undefined,
+	tails: Fetcher[] = []
 ): WorkerStub {
 	return loader.get(isolateId(script), async () => {
 		const { code, env } = await readWorker();
@@ -49,7 +50,9 @@ function load(
 			modules: { [PLATFORM_MODULE]: PLATFORM_ENTRY, [USER_MODULE]: code },
 			// The Worker's own vars and secrets; never the platform's bindings.
 			env,
-			...(globalOutbound && { globalOutbound })
+			...(globalOutbound && { globalOutbound }),
+			// The Tail Workers that receive each invocation's console lines, exceptions and outcome (logs).
+			...(tails.length > 0 && { tails })
 		};
 	});
 }
@@ -60,9 +63,11 @@ export function loadUserWorker(
 	readWorker: () => Promise<LoadableWorker>,
 	limits: UserWorkerLimits,
 	/** Where the Worker's own fetch() calls go; by default wherever this process's go. */
-	globalOutbound?: Fetcher
+	globalOutbound?: Fetcher,
+	/** Tail Workers for its trace events (used when the isolate loads). */
+	tails?: Fetcher[]
 ): Fetcher {
-	return load(loader, script, readWorker, globalOutbound).getEntrypoint(undefined, { limits });
+	return load(loader, script, readWorker, globalOutbound, tails).getEntrypoint(undefined, { limits });
 }
 
 /**

@@ -9,6 +9,9 @@ import { asPlatformError, inputFieldOf, type PlatformErrorKind } from '$lib/serv
 import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
 import { VERSIONS_LIMIT_MAX } from '$lib/server/versions/store';
 import { workerPath } from '$lib/paths';
+import { LOG_LEVELS } from '$lib/server/logs/entries';
+import { LOGS_LIMIT_MAX } from '$lib/server/logs/store';
+import { REQUEST_RATES_MAX_NAMES } from '$lib/server/logs/service';
 
 const t = initTRPC.context<Context>().create({
 	// Stack traces stay in the server log, not in API responses.
@@ -166,6 +169,32 @@ export const appRouter = t.router({
 					ctx.platform.workers.updateSettings(ctx.caller, input.name, { vars: input.vars, secrets: input.secrets })
 				)
 		}),
+
+		/** The Worker's recent log entries, newest first; `since` (an entry id, the answer's `cursor`) asks for newer ones. */
+		logs: signedInProcedure
+			.input(
+				nameInput.extend({
+					since: z.number({ error: 'since must be a number' }).int('since must be a whole number').min(0, 'since must be at least 0').optional(),
+					limit: pageLimit(LOGS_LIMIT_MAX),
+					level: z.enum(LOG_LEVELS, { error: `level must be one of ${LOG_LEVELS.join(', ')}` }).optional()
+				})
+			)
+			.query(({ ctx, input }) => ctx.platform.logs.logs(ctx.caller, input.name, input)),
+
+		/** Requests, errors and wall-time percentiles per minute, from `from` to `to` (ms since the epoch; the last hour by default). */
+		metrics: signedInProcedure
+			.input(
+				nameInput.extend({
+					from: z.number({ error: 'from must be a number (ms since the epoch)' }).int().min(0).optional(),
+					to: z.number({ error: 'to must be a number (ms since the epoch)' }).int().min(0).optional()
+				})
+			)
+			.query(({ ctx, input }) => ctx.platform.logs.metrics(ctx.caller, input.name, input)),
+
+		/** Requests per minute over the last hour of each named Worker the caller may see (others are left out). */
+		requestRates: signedInProcedure
+			.input(z.object({ names: z.array(text('names[]')).max(REQUEST_RATES_MAX_NAMES, `names may hold at most ${REQUEST_RATES_MAX_NAMES} Workers`) }))
+			.query(({ ctx, input }) => ctx.platform.logs.requestRates(ctx.caller, input.names)),
 
 		/** Customers' own domains: requests whose Host is one run the Worker (README, "Routing"). */
 		hostnames: t.router({

@@ -10,9 +10,11 @@ import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker, type LoadableWorker } from '../user-worker-loader';
 import { withoutInternalHeaders } from '../user-response';
 import { safeEqual } from '../secrets';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
+import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_LOGS_PATH, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
+import type { LogStore } from '../logs/store';
+import { receiveLogEntries } from '../logs/receive';
 
-export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource): WorkerBackend {
+export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogStore): WorkerBackend {
 	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
 		const [code, { vars, secrets }] = await Promise.all([source.code(scriptId, version), source.settings(scriptId)]);
 		if (code === null) throw new ScriptMissingError(scriptId);
@@ -37,10 +39,12 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 		async removeOwnedBy() {},
 		fetch: run,
 		async serveInternal(request, url) {
-			if (!url.pathname.startsWith(RUNNER_CODE_PATH)) return undefined;
+			const forLogs = url.pathname === RUNNER_LOGS_PATH;
+			if (!url.pathname.startsWith(RUNNER_CODE_PATH) && !forLogs) return undefined;
 			const secret = request.headers.get(RUNNER_HEADERS.secret);
 			if (!config.runner || !secret || !safeEqual(secret, config.runner.secret))
 				return new Response('forbidden', { status: 403 });
+			if (forLogs) return receiveLogEntries(request, logs);
 			// <scriptId>/<version>
 			const [scriptId, version] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
 			try {

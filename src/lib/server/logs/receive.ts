@@ -1,0 +1,36 @@
+// The app's end of the runners' log channel: POST RUNNER_LOGS_PATH with a JSON object, script id -> the
+// Worker's new entries (src/runner/worker.ts, LogTail and LogBuffer), already checked for the runner
+// secret by the caller.
+import { isLogLevel, MAX_MESSAGE_CHARS, type NewLogEntry } from './entries';
+import type { LogStore } from './store';
+
+/** The most entries one POST may carry (the runner's LogBuffer holds at most this many). */
+export const MAX_ENTRIES_PER_POST = 5000;
+
+const isEntry = (value: unknown): value is NewLogEntry => {
+	const entry = value as NewLogEntry;
+	return (
+		typeof entry === 'object' &&
+		entry !== null &&
+		typeof entry.time === 'number' &&
+		(entry.requestId === null || typeof entry.requestId === 'string') &&
+		['log', 'exception', 'request'].includes(entry.kind) &&
+		isLogLevel(entry.level) &&
+		typeof entry.message === 'string' &&
+		entry.message.length <= MAX_MESSAGE_CHARS + 100
+	);
+};
+
+export async function receiveLogEntries(request: Request, logs: LogStore | undefined): Promise<Response> {
+	if (request.method !== 'POST') return new Response('POST only', { status: 405 });
+	const batch: unknown = await request.json().catch(() => null);
+	const lists = batch !== null && typeof batch === 'object' && !Array.isArray(batch) ? Object.values(batch) : null;
+	if (
+		!lists ||
+		!lists.every((list) => Array.isArray(list) && list.every(isEntry)) ||
+		lists.reduce((sum, list) => sum + (list as unknown[]).length, 0) > MAX_ENTRIES_PER_POST
+	)
+		return new Response('expected a JSON object: script id -> array of log entries', { status: 400 });
+	await logs?.recordAll(batch as Record<string, NewLogEntry[]>);
+	return new Response(null, { status: 204 });
+}
