@@ -1,5 +1,6 @@
 // Debian's Chromium (/usr/bin/chromium, installed by .ci/run) driven by playwright-core: no browser
 // downloads. The flags keep Chromium off the network, which this machine does not have.
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
@@ -18,4 +19,14 @@ export function launchBrowser(): Promise<Browser> {
 			'--disable-sync'
 		]
 	});
+}
+
+/** One Chromium for the enclosing describe block: launched before its tests, closed after them. */
+export function useBrowser(): () => Browser {
+	let browser: Browser | undefined;
+	beforeAll(async () => {
+		browser = await launchBrowser();
+	});
+	afterAll(() => browser?.close());
+	return () => browser!;
 }

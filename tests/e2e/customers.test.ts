@@ -1,9 +1,8 @@
 // Customers end to end, over HTTP with the typed client and in Chromium, against the app started as
 // `npm start` starts it with an admin token: two customers and the operator, each with its own token.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
-import { launchBrowser } from './browser';
+import { useBrowser } from './browser';
 import { useApp } from './use-app';
 
 const ADMIN_TOKEN = 'customers-e2e-admin-token';
@@ -89,14 +88,10 @@ describe('customers over HTTP', () => {
 });
 
 describe('customers in the browser', () => {
-	let browser: Browser;
-	beforeAll(async () => {
-		browser = await launchBrowser();
-	});
-	afterAll(() => browser?.close());
+	const browser = useBrowser();
 
 	it('the operator adds a customer and a token; the customer signs in with it and sees only its own', async () => {
-		const context = await browser.newContext({ baseURL: app.url });
+		const context = await browser().newContext({ baseURL: app.url });
 		try {
 			const page = await context.newPage();
 			await page.goto('/login');

@@ -2,11 +2,10 @@
 // to localhost:<port>): subdomains over HTTP and in Chromium (which sends *.localhost to loopback), custom
 // hostnames by Host header.
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import { SESSION_COOKIE } from '$lib/server/auth';
-import { launchBrowser } from './browser';
+import { useBrowser } from './browser';
 import { useApp } from './use-app';
 
 const TOKEN = 'hostnames-e2e-admin-token';
@@ -66,14 +65,10 @@ describe('Workers on their own origins', () => {
 	});
 
 	describe('in the browser', () => {
-		let browser: Browser;
-		beforeAll(async () => {
-			browser = await launchBrowser();
-		});
-		afterAll(() => browser?.close());
+		const browser = useBrowser();
 
 		it("keeps a Worker's own cookie on its own origin, never sends it the platform's session, and still sandboxes the path form", async () => {
-			const context = await browser.newContext();
+			const context = await browser().newContext();
 			try {
 				const page = await context.newPage();
 				// Signed in on the platform's host (localhost:<port>): a host-only session cookie.

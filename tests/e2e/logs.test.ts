@@ -6,9 +6,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { launchBrowser } from './browser';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useBrowser } from './browser';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import type { LogEntry } from '$lib/server/logs/entries';
 import { useApp } from './use-app';
@@ -215,15 +214,11 @@ describe('wfp logs and wfp tail', () => {
 });
 
 describe('the live log panel in Chromium', () => {
-	let browser: Browser;
-	beforeAll(async () => {
-		browser = await launchBrowser();
-	});
-	afterAll(() => browser?.close());
+	const browser = useBrowser();
 
 	it('shows new entries within seconds, pretty-prints JSON, filters by level and text, pauses and clears', async () => {
 		await owner.workers.upload.mutate({ name: 'watched', code: CHATTY });
-		const context = await browser.newContext({ baseURL: app.url, viewport: { width: 375, height: 800 } });
+		const context = await browser().newContext({ baseURL: app.url, viewport: { width: 375, height: 800 } });
 		try {
 			const page = await context.newPage();
 			await page.goto('/login');
