@@ -3,9 +3,9 @@ import {
 	NO_TOKEN_ON_CLOUDFLARE_MESSAGE,
 	refusalMessage,
 	SESSION_COOKIE,
-	UNAUTHENTICATED_MESSAGE,
-	withoutPlatformCredentials
+	UNAUTHENTICATED_MESSAGE
 } from '$lib/server/auth';
+import { userWorkerRequestHeaders } from '$lib/server/user-request';
 import { readConfig } from '$lib/server/config';
 import { AuthFailureThrottle, clientAddressOf } from '$lib/server/throttle';
 import { platformPath } from '$lib/server/redirects';
@@ -63,21 +63,21 @@ describe('platformPath', () => {
 	});
 });
 
-describe('withoutPlatformCredentials', () => {
+describe('userWorkerRequestHeaders: the platform\'s credentials', () => {
 	it("removes the platform's session cookie and keeps the Worker's own cookies", () => {
 		const headers = new Headers({ cookie: `theirs=1; ${SESSION_COOKIE}=abc.def; also=2` });
-		expect(withoutPlatformCredentials(headers, withToken).get('cookie')).toBe('theirs=1; also=2');
-		expect(withoutPlatformCredentials(new Headers({ cookie: `${SESSION_COOKIE}=x` }), withToken).has('cookie')).toBe(false);
+		expect(userWorkerRequestHeaders(headers, withToken).get('cookie')).toBe('theirs=1; also=2');
+		expect(userWorkerRequestHeaders(new Headers({ cookie: `${SESSION_COOKIE}=x` }), withToken).has('cookie')).toBe(false);
 	});
 
 	it('removes Authorization only when it carries the admin token or a platform token', () => {
 		const admin = new Headers({ authorization: `Bearer ${TOKEN}`, 'x-other': 'kept' });
-		const cleaned = withoutPlatformCredentials(admin, withToken);
+		const cleaned = userWorkerRequestHeaders(admin, withToken);
 		expect(cleaned.has('authorization')).toBe(false);
 		expect(cleaned.get('x-other')).toBe('kept');
 		const customerToken = new Headers({ authorization: 'Bearer wfp_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
-		expect(withoutPlatformCredentials(customerToken, withToken).has('authorization')).toBe(false);
+		expect(userWorkerRequestHeaders(customerToken, withToken).has('authorization')).toBe(false);
 		const theirs = new Headers({ authorization: 'Bearer the-workers-own-api-key' });
-		expect(withoutPlatformCredentials(theirs, withToken).get('authorization')).toBe('Bearer the-workers-own-api-key');
+		expect(userWorkerRequestHeaders(theirs, withToken).get('authorization')).toBe('Bearer the-workers-own-api-key');
 	});
 });

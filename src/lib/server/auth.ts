@@ -128,24 +128,7 @@ export function sessionCookieOptions(url: URL) {
 	};
 }
 
-/**
- * The headers a user Worker receives: the platform's session cookie, a Bearer header carrying the admin
- * token and any Bearer header shaped like a platform token (`wfp_…`) are removed; every other cookie and
- * credential is the Worker's own business and kept.
- */
-export function withoutPlatformCredentials(headers: Headers, config: PlatformConfig): Headers {
-	const cleaned = new Headers(headers);
-	const cookie = headers.get('cookie');
-	if (cookie !== null) {
-		const kept = cookie
-			.split(';')
-			.map((pair) => pair.trim())
-			.filter((pair) => pair !== '' && pair.split('=')[0] !== SESSION_COOKIE);
-		if (kept.length) cleaned.set('cookie', kept.join('; '));
-		else cleaned.delete('cookie');
-	}
-	const bearer = bearerToken(headers);
-	if (bearer !== null && (bearer.startsWith(API_TOKEN_PREFIX) || (config.adminToken && safeEqual(bearer, config.adminToken))))
-		cleaned.delete('authorization');
-	return cleaned;
+/** Whether a Bearer token is one of the platform's: the admin token, or shaped like a customer token (`wfp_…`). */
+export function isPlatformBearer(token: string, config: PlatformConfig): boolean {
+	return token.startsWith(API_TOKEN_PREFIX) || (config.adminToken !== null && safeEqual(token, config.adminToken));
 }

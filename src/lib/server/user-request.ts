@@ -1,7 +1,7 @@
 // What a user Worker receives of its caller's request: everything the caller sent for the Worker, nothing
 // that proves who the caller is to the platform or to a gateway in front of it. A user Worker that saw
 // those could replay them against the platform (or any other app behind the same gateway).
-import { withoutPlatformCredentials } from './auth';
+import { bearerToken, isPlatformBearer, SESSION_COOKIE } from './auth';
 import { INTERNAL_HEADER_PREFIX } from './backend';
 import type { PlatformConfig } from './config';
 
@@ -31,15 +31,21 @@ export function removeCookies(headers: Headers, names: ReadonlySet<string>): voi
 	else headers.delete('cookie');
 }
 
+/** The platform's session cookie and Cloudflare Access's: the Worker's own cookies stay. */
+const PLATFORM_AND_ACCESS_COOKIES: ReadonlySet<string> = new Set([SESSION_COOKIE, ...ACCESS_COOKIES]);
+
 /**
- * The headers a user Worker receives: the caller's, without the platform's session and admin token
- * (auth.ts), Cloudflare Access's credentials, the headers named in PLATFORM_CREDENTIAL_HEADERS, and the
+ * The headers a user Worker receives: the caller's, without the platform's session cookie and its tokens
+ * (the admin token, `Bearer wfp_…`), Cloudflare Access's credentials, the headers named in PLATFORM_CREDENTIAL_HEADERS, and the
  * platform's internal `x-wfp-*` headers.
  */
 export function userWorkerRequestHeaders(headers: Headers, config: PlatformConfig): Headers {
-	const cleaned = withoutPlatformCredentials(headers, config);
+	const cleaned = new Headers(headers);
+	const bearer = bearerToken(headers);
+	if (bearer !== null && isPlatformBearer(bearer, config)) cleaned.delete('authorization');
 	for (const name of [...ACCESS_CREDENTIAL_HEADERS, ...config.credentialHeaders]) cleaned.delete(name);
 	for (const name of [...cleaned.keys()]) if (name.startsWith(INTERNAL_HEADER_PREFIX)) cleaned.delete(name);
-	removeCookies(cleaned, new Set(ACCESS_COOKIES));
+	removeCookies(cleaned, PLATFORM_AND_ACCESS_COOKIES);
 	return cleaned;
 }
+

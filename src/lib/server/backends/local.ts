@@ -8,7 +8,6 @@ import type { PlatformConfig } from '../config';
 import type { ScriptSource, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker, type LoadableWorker } from '../user-worker-loader';
-import { withoutInternalHeaders } from '../user-response';
 import { safeEqual } from '../secrets';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_LOGS_PATH, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
 import type { LogStore } from '../logs/store';
@@ -112,6 +111,7 @@ function runOnRunner(
 			if (response.status === 404) throw new ScriptMissingError(script.scriptId);
 			throw new Error(decodeURIComponent(failure));
 		}
-		return withoutInternalHeaders(response);
+		// The dispatcher hardens it (user-response.ts), dropping every x-wfp-* header on the way out.
+		return response;
 	};
 }
