@@ -96,9 +96,6 @@ class LogBuffer {
 const LOG_FLUSH_MS = 500;
 const LOG_BUFFER_MAX_ENTRIES = MAX_ENTRIES_PER_POST;
 
-/** The runner's entries waiting to go to the app: created on first use, bounded by LOG_BUFFER_MAX_ENTRIES. */
-let logBuffer: LogBuffer | undefined;
-
 /**
  * The Tail Worker of every user Worker this runner loads (`props.scriptId` names which): after each
  * invocation it receives the trace events (console lines, exceptions, outcome), turns them into log
@@ -109,13 +106,13 @@ export class LogTail extends WorkerEntrypoint<RunnerEnv, { scriptId: string }> {
 	async tail(events: TraceItem[]): Promise<void> {
 		const entries = entriesFromTrace(events);
 		if (entries.length === 0) return;
-		logBuffer ??= new LogBuffer(LOG_BUFFER_MAX_ENTRIES);
-		if (!logBuffer.add(this.ctx.props.scriptId, entries)) return;
+		const { logs } = stateOf(this.env);
+		if (!logs.add(this.ctx.props.scriptId, entries)) return;
 		await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS));
 		const response = await fetch(this.env.CODE_URL + RUNNER_LOGS_PATH, {
 			method: 'POST',
 			headers: { [RUNNER_HEADERS.secret]: this.env.RUNNER_SECRET, 'content-type': 'application/json' },
-			body: JSON.stringify(logBuffer.take())
+			body: JSON.stringify(logs.take())
 		});
 		await response.body?.cancel();
 	}
@@ -171,10 +168,19 @@ class LoadedIsolates {
 }
 
 /**
- * The runner's one piece of state across requests: created on the first request (its limit is a binding),
- * bounded by that limit. A restart of the runner process starts it empty, as the Worker Loader is then.
+ * The runner's one piece of state across requests, created on first use (its limits are bindings) and
+ * emptied by a restart of the runner process, as the Worker Loader is then: the user Worker isolates it
+ * keeps loaded (at most MAX_LOADED_ISOLATES idle ones) and the log entries waiting to go to the app (at
+ * most LOG_BUFFER_MAX_ENTRIES).
  */
-let loadedIsolates: LoadedIsolates | undefined;
+let runnerState: { loadedIsolates: LoadedIsolates; logs: LogBuffer } | undefined;
+
+function stateOf(env: RunnerEnv) {
+	return (runnerState ??= {
+		loadedIsolates: new LoadedIsolates(Number(env.MAX_LOADED_ISOLATES)),
+		logs: new LogBuffer(LOG_BUFFER_MAX_ENTRIES)
+	});
+}
 
 /** URI-encoded: an error message may hold characters a header cannot (line breaks, unicode). */
 function failure(status: number, message: string): Response {
@@ -214,8 +220,7 @@ export default {
 			if (!response.ok) throw new Error(`could not load script ${script.scriptId} version ${script.version}: HTTP ${response.status}`);
 			return response.json();
 		};
-		loadedIsolates ??= new LoadedIsolates(Number(env.MAX_LOADED_ISOLATES));
-		const loaded = loadedIsolates;
+		const loaded = stateOf(env).loadedIsolates;
 		const id = isolateId(script);
 		loaded.enter(id, script);
 		try {
