@@ -130,6 +130,25 @@ describe('who may change the platform', () => {
 	});
 });
 
+describe("the runners' internal endpoints", () => {
+	it('refuse every caller without the runner secret, the admin token included: code with decrypted secrets and log entries stay inside', async () => {
+		const worker = await admin().workers.upload.mutate({ name: 'internal-probe', code: 'export default { fetch: () => new Response("x") }' });
+		await admin().workers.settings.update.mutate({ name: 'internal-probe', secrets: { API_KEY: 'internal-secret-value' } });
+		const attempts: [string, RequestInit][] = [
+			[`/__platform/runner/scripts/${worker.scriptId}/${worker.version}`, {}],
+			[`/__platform/runner/scripts/${worker.scriptId}/${worker.version}`, { headers: { authorization: `Bearer ${TOKEN}` } }],
+			[`/__platform/runner/scripts/${worker.scriptId}/${worker.version}`, { headers: { 'x-wfp-runner-secret': 'guessed' } }],
+			['/__platform/runner/logs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }]
+		];
+		for (const [path, init] of attempts) {
+			const response = await fetch(app.url + path, init);
+			const body = await response.text();
+			expect(response.status, path).toBe(403);
+			expect(body).not.toContain('internal-secret-value');
+		}
+	});
+});
+
 describe('cross-site requests cannot mutate', () => {
 	it('refuses cross-origin POSTs to /api/trpc and to form actions, fetch-style and form-style, even with a session', async () => {
 		const cookie = await signIn();
