@@ -1,6 +1,7 @@
 // How much one API request may ask of the platform (src/lib/server/api-limits.ts), over HTTP against the
 // app as `npm start` runs it: oversized batches, bodies and inputs are refused in tRPC's error shape with
 // a message naming the limit, and ordinary batches keep working.
+import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { MAX_BATCH_CALLS, MAX_QUERY_INPUT_BYTES } from '$lib/server/api-limits';
 import { useApp } from './use-app';
@@ -18,6 +19,33 @@ function batchUrl(procedure: string, count: number, input: unknown): string {
 
 /** A Worker whose code is about `bytes` long. */
 const largeWorker = (bytes: number) => `export default { fetch: () => new Response("large") }\n// ${'x'.repeat(bytes)}\n`;
+
+/**
+ * POSTs `body` (with Content-Length, or chunked without one) and resolves with the server's answer. A server
+ * that refuses a body part-way may close the connection while it is still being sent: fetch() then fails
+ * with EPIPE instead of returning the answer, so this reads the answer and ignores the broken write.
+ */
+function postLarge(path: string, body: Uint8Array, { withLength }: { withLength: boolean }): Promise<Response> {
+	return new Promise((resolve, reject) => {
+		const url = new URL(path, app.url);
+		const headers: Record<string, string> = { 'content-type': 'application/json' };
+		if (withLength) headers['content-length'] = String(body.length);
+		const call = httpRequest(url, { method: 'POST', headers }, (response) => {
+			const chunks: Buffer[] = [];
+			response.on('data', (chunk) => chunks.push(chunk));
+			response.on('end', () =>
+				resolve(new Response(Buffer.concat(chunks), { status: response.statusCode, headers: response.headers as Record<string, string> }))
+			);
+		});
+		let answered = false;
+		call.on('response', () => (answered = true));
+		call.on('error', (error) => {
+			if (!answered && (error as NodeJS.ErrnoException).code !== 'EPIPE' && (error as NodeJS.ErrnoException).code !== 'ECONNRESET') reject(error);
+		});
+		for (let offset = 0; offset < body.length; offset += 64 * 1024) call.write(body.subarray(offset, offset + 64 * 1024));
+		call.end();
+	});
+}
 
 async function expectRefusal(response: Response, status: number, code: string, message: RegExp): Promise<void> {
 	expect(response.status).toBe(status);
@@ -58,28 +86,11 @@ describe('bounded API requests', () => {
 	});
 
 	it('refuses a body over twice MAX_SCRIPT_BYTES with 413, with or without Content-Length', async () => {
-		const body = JSON.stringify({ name: 'huge', code: largeWorker(3 * 1024 * 1024) });
-		const sized = await fetch(`${app.url}/api/trpc/workers.upload`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body
-		});
+		const body = new TextEncoder().encode(JSON.stringify({ name: 'huge', code: largeWorker(3 * 1024 * 1024) }));
+		const sized = await postLarge('/api/trpc/workers.upload', body, { withLength: true });
 		await expectRefusal(sized, 413, 'PAYLOAD_TOO_LARGE', /^the request body is larger than the 2.06 MiB one request may carry/);
-		// Streamed without a length: counted as it arrives.
-		const bytes = new TextEncoder().encode(body);
-		const stream = new ReadableStream({
-			start(controller) {
-				for (let offset = 0; offset < bytes.length; offset += 64 * 1024) controller.enqueue(bytes.slice(offset, offset + 64 * 1024));
-				controller.close();
-			}
-		});
-		const streamed = await fetch(`${app.url}/api/trpc/workers.upload`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: stream,
-			// @ts-expect-error Node's fetch needs this to stream a request body
-			duplex: 'half'
-		});
+		// Streamed without a length (chunked): counted as it arrives.
+		const streamed = await postLarge('/api/trpc/workers.upload', body, { withLength: false });
 		await expectRefusal(streamed, 413, 'PAYLOAD_TOO_LARGE', /request body is larger/);
 		expect((await app.client.workers.list.query()).workers.map((w) => w.name)).not.toContain('huge');
 		// A script just over MAX_SCRIPT_BYTES still gets its own, more precise answer.
