@@ -388,7 +388,11 @@ describe('web UI: versions and settings', () => {
 
 		await page.getByTestId('secret-API_KEY').getByRole('button', { name: 'Replace' }).click();
 		await settings.getByLabel('Secret value').fill('replaced');
-		await settings.getByRole('button', { name: 'Replace API_KEY' }).click();
+		// The status reads as it did after the first set: wait for this form action's own answer.
+		await Promise.all([
+			page.waitForResponse((response) => response.request().method() === 'POST' && response.url().includes('?/secret')),
+			settings.getByRole('button', { name: 'Replace API_KEY' }).click()
+		]);
 		await poll(() => settings.getByRole('status').innerText()).toBe('Secret API_KEY set.');
 		expect(JSON.parse(await fetchText('/user-workers/ui-settings/')).API_KEY).toBe('replaced');
 
