@@ -1,6 +1,5 @@
 // The commands. Each gets its positional arguments, the parsed options and a typed platform client.
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import type { PlatformClient } from '../lib/trpc/client.ts';
 import type { WorkerRecord } from '../lib/trpc/router.ts';
 import { ACCOUNT_COMMANDS } from './account.ts';
@@ -9,6 +8,7 @@ import { CUSTOMER_COMMANDS } from './customers.ts';
 import { workerNameProblem } from '../lib/worker-name.ts';
 import { workerPath } from '../lib/paths.ts';
 import { formatBytes } from '../lib/format.ts';
+import { deploy } from './deploy.ts';
 import { rollback, secret, vars, versions } from './deployments.ts';
 import { logs, tail } from './logs.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
@@ -19,6 +19,10 @@ export interface CommandOptions {
 	name?: string;
 	'compatibility-date'?: string;
 	message?: string;
+	// Deploying a project (src/cli/deploy.ts)
+	'dry-run'?: boolean;
+	outdir?: string;
+	assets?: string;
 	'page-size'?: string;
 	source?: boolean;
 	yes?: boolean;
@@ -71,28 +75,6 @@ async function readInput(file: string): Promise<Uint8Array<ArrayBuffer>> {
 		throw usageError(`cannot read ${file}: ${reason}`);
 	}
 }
-
-const MODULE_FILE = /\.m?js$/;
-
-const deploy: Command = async ([file], options, { client }) => {
-	if (!MODULE_FILE.test(file)) throw usageError(`${file} is not a .js or .mjs file: wfp deploys one ES module`);
-	const name = options.name ?? basename(file).replace(MODULE_FILE, '');
-	checkName(name, options.name === undefined ? ' (taken from the file name; choose one with --name)' : '');
-	const bytes = await readInput(file);
-	const record = await withSpinner(
-		`deploying ${name} (${formatBytes(bytes.length)})`,
-		client.workers.upload.mutate({
-			name,
-			code: new TextDecoder().decode(bytes),
-			compatibilityDate: options['compatibility-date'],
-			message: options.message
-		})
-	);
-	if (options.json) return printJson(record);
-	printNote(`deployed ${record.name} version ${record.version} (${formatBytes(record.size)}, compatibility date ${record.compatibilityDate})`);
-	// Its own origin first, when the platform serves one.
-	print(record.hostUrl ?? record.url);
-};
 
 const list: Command = async (_args, options, { client }) => {
 	const pageSize = Number(options['page-size'] ?? 100);
@@ -197,7 +179,7 @@ const call: Command = async ([name, path = '/'], options, { url }) => {
 };
 
 export const COMMANDS: Record<string, CommandSpec> = {
-	deploy: { run: deploy, options: ['name', 'compatibility-date', 'message', 'json'], positionals: [1, 1] },
+	deploy: { run: deploy, options: ['name', 'compatibility-date', 'message', 'dry-run', 'outdir', 'assets', 'json'], positionals: [0, 1] },
 	list: { run: list, options: ['json', 'page-size', 'customer'], positionals: [0, 0] },
 	get: { run: get, options: ['source', 'json'], positionals: [1, 1] },
 	delete: { run: remove, options: ['yes', 'json'], positionals: [1, 1] },

@@ -19,6 +19,10 @@ const OPTIONS = {
 	name: { type: 'string', short: 'n' },
 	'compatibility-date': { type: 'string' },
 	message: { type: 'string', short: 'm' },
+	// Deploying a project (src/cli/deploy.ts)
+	'dry-run': { type: 'boolean' },
+	outdir: { type: 'string' },
+	assets: { type: 'string' },
 	'page-size': { type: 'string' },
 	source: { type: 'boolean' },
 	yes: { type: 'boolean', short: 'y' },
