@@ -2,12 +2,13 @@
 // wrangler bundles (the same resolve conditions, target and defines), or a self-contained JavaScript file
 // exactly as written.
 import { readFile } from 'node:fs/promises';
-import { relative, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'acorn';
 import { build as esbuild, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
 import { formatBytes } from '../lib/format.ts';
 import { CliError, EXIT } from './errors.ts';
+import { shownPath } from './project.ts';
 
 /** The upload's module name for the entry (the module map's `mainModule`). */
 export const MAIN_MODULE = 'index.js';
@@ -104,7 +105,7 @@ export function isSelfContained(source: string): boolean {
 const where = (root: string, message: Message) => {
 	const location = message.location;
 	if (!location) return '';
-	const file = relative(process.cwd(), resolve(root, location.file)) || location.file;
+	const file = shownPath(resolve(root, location.file));
 	return `${file}:${location.line}:${location.column + 1}: `;
 };
 
@@ -149,7 +150,7 @@ export async function buildWorker(entry: string, root: string, warn: (line: stri
 
 /** "built src/index.ts → 1 module, 42.1 KiB (gzip 12.3 KiB) from 12 files" */
 export function buildSummary(entry: string, build: WorkerBuild): string {
-	const shown = relative(process.cwd(), entry) || entry;
+	const shown = shownPath(entry);
 	const count = Object.keys(build.modules).length;
 	const sizes = `${count} module${count === 1 ? '' : 's'}, ${formatBytes(build.size)} (gzip ${formatBytes(build.gzipSize)})`;
 	return build.bundled

@@ -11,7 +11,7 @@ import { workerNameProblem } from '../lib/worker-name.ts';
 import { buildSummary, buildWorker, type WorkerBuild } from './build.ts';
 import type { CommandContext, CommandOptions } from './commands.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
-import { findProject, type Project } from './project.ts';
+import { findProject, shownPath, type Project } from './project.ts';
 import { print, printJson, printNote, withSpinner } from './terminal.ts';
 
 /** The metadata file --outdir writes beside the module(s). */
@@ -97,7 +97,7 @@ async function uploadWithVars(
 function assetsDirectory(options: CommandOptions, project: Project): string | null {
 	const directory = options.assets !== undefined ? resolve(options.assets) : project.config?.assetsDirectory;
 	if (directory === undefined) return null;
-	const shown = relative(process.cwd(), directory) || '.';
+	const shown = shownPath(directory);
 	if (!existsSync(directory) || !statSync(directory).isDirectory()) throw usageError(`assets directory ${shown} is not a directory`);
 	return directory;
 }
@@ -106,7 +106,7 @@ function assetsDirectory(options: CommandOptions, project: Project): string | nu
 const ASSETS_CLIENT = new URL('./assets.ts', import.meta.url);
 
 function requireAssetsClient(directory: string): never {
-	const shown = relative(process.cwd(), directory) || '.';
+	const shown = shownPath(directory);
 	if (!existsSync(ASSETS_CLIENT))
 		throw new CliError(`static assets are not supported by this build of wfp (assets directory ${shown}); deploy without --assets or assets.directory`, EXIT.usage);
 	throw new CliError(`static assets: src/cli/assets.ts is present but wfp deploy does not call it yet (assets directory ${shown})`, EXIT.usage);
@@ -147,11 +147,11 @@ export async function deploy([path]: string[], options: CommandOptions, { client
 		size: build.size,
 		gzipSize: build.gzipSize,
 		entry: relative(project.root, project.entry),
-		config: config && relative(process.cwd(), config.path),
+		config: config && shownPath(config.path),
 		compatibilityDate: compatibilityDate ?? null,
 		vars: vars && { ...vars.values },
 		keepVars: config?.keepVars ?? false,
-		assets: assets && relative(process.cwd(), assets)
+		assets: assets && shownPath(assets)
 	};
 	if (options.outdir !== undefined) await writeOutdir(resolve(options.outdir), build, metadata);
 

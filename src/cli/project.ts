@@ -2,7 +2,7 @@
 // (wrangler.json, wrangler.jsonc or wrangler.toml). Only the keys wfp uses are read: name, main,
 // compatibility_date, vars, keep_vars and assets.directory; the others are left to wrangler.
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname, extname, join, relative, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, relative, resolve } from 'node:path';
 import { parse as parseToml } from 'smol-toml';
 import { usageError } from './errors.ts';
 
@@ -57,6 +57,14 @@ function nextSignificant(text: string, i: number): string | undefined {
 	return undefined;
 }
 
+/** A path as a message shows it: relative to the current directory when inside it, else absolute. */
+export function shownPath(path: string): string {
+	const absolute = resolve(path);
+	const inside = relative(process.cwd(), absolute);
+	if (inside === '') return '.';
+	return inside.startsWith('..') || isAbsolute(inside) ? absolute : inside;
+}
+
 /** The text of a JSONC document as JSON: comments and trailing commas become spaces, so positions stay. */
 export function stripJsonc(text: string): string {
 	const out: string[] = [];
@@ -92,7 +100,7 @@ function lineColumn(text: string, offset: number): string {
 
 /** A wrangler config's raw object, or a usage error naming the file and where it is broken. */
 function parseConfigText(path: string, text: string): Record<string, unknown> {
-	const shown = relative(process.cwd(), path) || path;
+	const shown = shownPath(path);
 	let value: unknown;
 	if (path.endsWith('.toml')) {
 		try {
@@ -120,7 +128,7 @@ function parseConfigText(path: string, text: string): Record<string, unknown> {
 /** Reads the keys `wfp deploy` uses from a wrangler config file, checking their types. */
 export function readWranglerConfig(path: string): WranglerConfig {
 	const absolute = resolve(path);
-	const shown = relative(process.cwd(), absolute) || absolute;
+	const shown = shownPath(absolute);
 	let text: string;
 	try {
 		text = readFileSync(absolute, 'utf8');
@@ -203,12 +211,12 @@ function readPackageJson(directory: string): { name?: string; main?: string } {
 			main: typeof pkg.main === 'string' ? pkg.main : undefined
 		};
 	} catch {
-		throw usageError(`${relative(process.cwd(), path) || path} is not valid JSON`);
+		throw usageError(`${shownPath(path)} is not valid JSON`);
 	}
 }
 
 function checkEntry(entry: string, from: string): string {
-	const shown = relative(process.cwd(), entry) || entry;
+	const shown = shownPath(entry);
 	if (!existsSync(entry)) throw usageError(`cannot read ${shown}: no such file${from}`);
 	if (statSync(entry).isDirectory()) throw usageError(`cannot read ${shown}: it is a directory${from}`);
 	if (!isEntryFile(entry)) throw usageError(`${shown} is not a .js or .mjs file (nor a .ts or .mts one)${from}: wfp deploys ES module Workers`);
@@ -220,7 +228,7 @@ const stripExtension = (path: string) => basename(path).replace(/\.[^.]+$/, '');
 /** Finds the entry and config for `wfp deploy [path]` (no path: the current directory). */
 export function findProject(path = '.'): Project {
 	const target = resolve(path);
-	const shown = relative(process.cwd(), target) || '.';
+	const shown = shownPath(target);
 	if (!existsSync(target)) throw usageError(`cannot read ${path}: no such file`);
 
 	if (statSync(target).isDirectory()) {
@@ -257,7 +265,7 @@ export function findProject(path = '.'): Project {
 
 function fromConfig(config: WranglerConfig): Project {
 	const file = basename(config.path);
-	if (!config.main) throw usageError(`${relative(process.cwd(), config.path) || file} has no "main": name the Worker's entry module there`);
+	if (!config.main) throw usageError(`${shownPath(config.path)} has no "main": name the Worker's entry module there`);
 	const root = dirname(config.path);
 	return {
 		entry: checkEntry(config.main, ` ("main" in ${file})`),
