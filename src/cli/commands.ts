@@ -92,7 +92,7 @@ const list: Command = async (_args, options, { client }) => {
 	}
 
 	if (options.json) return printJson(workers);
-	if (workers.length === 0) return printNote(customerId ? `customer ${customerId} has no Workers` : 'no Workers yet: deploy one with "wfp deploy <file>"');
+	if (workers.length === 0) return printNote(customerId ? `customer ${customerId} has no Workers` : 'no Workers yet: deploy one with "wfp deploy [path]"');
 	const owners = caller.kind === 'operator';
 	print(
 		table([

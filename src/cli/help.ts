@@ -12,8 +12,9 @@ const COMMON = `Global options:
 
 Exit codes:
   0  success
-  1  the platform refused or failed the request (invalid code, unknown Worker, plan limit, server error)
-  2  usage: bad arguments, invalid Worker name, unreadable file, delete without confirmation
+  1  the platform refused or failed the request (invalid code, unknown Worker, plan limit, server error),
+     or wfp deploy's build failed
+  2  usage: bad arguments, invalid Worker name, unreadable file or config, delete without confirmation
   3  cannot reach the platform at --url
   4  the platform needs a token (wfp login, --token, WFP_TOKEN), refused the one given, or lets only
      its operator do this`;
@@ -23,7 +24,7 @@ export const MAIN_HELP = `wfp: deploy and manage Workers on a workers-platform s
 Usage: wfp <command> [options]
 
 Commands:
-  deploy <file>        upload a .js or .mjs module as a Worker and print its URL
+  deploy [path]        build a project (TypeScript, npm packages, wrangler config) and upload it
   list                 list Workers: name, owner (for the operator), URL, size, last update
   get <name>           show a Worker's record, or its source with --source
   delete <name>        delete a Worker (asks first on a terminal, else needs --yes)
@@ -48,20 +49,43 @@ ${COMMON}
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
-	deploy: `Usage: wfp deploy <file> [--name <name>] [--message <text>] [--compatibility-date <date>] [--json]
+	deploy: `Usage: wfp deploy [path] [--name <name>] [--message <text>] [--compatibility-date <date>]
+                  [--dry-run] [--outdir <dir>] [--assets <dir>] [--json]
 
-Uploads an ES module Worker (a .js or .mjs file whose default export has a fetch handler) as its next
-version and prints the URL it is served at. Requests switch to the new version at once, none fail; the
-earlier versions stay for "wfp rollback". A rejected upload changes nothing and the previous version
-keeps serving.
+Builds a Worker project and uploads it as the Worker's next version, then prints the URL it is served at.
+Requests switch to the new version at once, none fail; the earlier versions stay for "wfp rollback". A
+rejected upload changes nothing and the previous version keeps serving.
+
+path (default: the current directory) is one of:
+  a directory      its wrangler.json, wrangler.jsonc or wrangler.toml ("main" is the entry), else
+                   package.json "main", else src/index.ts or src/index.js
+  a config file    a wrangler config (.json, .jsonc, .toml) and its "main"
+  an entry file    a .ts, .mts, .js or .mjs module; the nearest wrangler config in its folder or above
+                   (up to the folder with package.json or .git) still applies
+
+From the wrangler config: name, main, compatibility_date, vars (string values), keep_vars and
+assets.directory. The entry is bundled with its npm packages by esbuild as wrangler bundles it (ES module,
+cloudflare:* and node:* left as imports; .txt/.html as text, .json, .wasm/.bin as bytes) and a summary
+line shows modules, size and gzip size. A build error prints file:line:column and uploads nothing. A .js or
+.mjs entry that imports nothing but cloudflare:* and node:* is uploaded exactly as written.
+
+The config's vars become the Worker's vars before its new version serves; vars the config does not name
+are removed unless keep_vars = true. A new Worker with vars first serves a placeholder (503) while they
+are set, so its code serves as version 2. Without a config, vars are left as they are.
 
 Options:
-  -n, --name <name>            the Worker's name (default: the file's name without its extension);
-                               lowercase a-z, 0-9 and "-", 1-63 characters, checked before uploading
+  -n, --name <name>            the Worker's name (default: the config's "name", else package.json's
+                               name, else the directory's or file's name); lowercase a-z, 0-9 and "-",
+                               1-63 characters, checked before building
   -m, --message <text>         what changed, shown in "wfp versions" (up to 500 characters)
-  --compatibility-date <date>  YYYY-MM-DD (default: the Worker's current one, else the server's)
+  --compatibility-date <date>  YYYY-MM-DD (default: the config's compatibility_date, else the Worker's
+                               current one, else the server's)
+  --dry-run                    build and print the summary, upload nothing (no token needed)
+  --outdir <dir>               write what is uploaded there: the module(s) and wfp-deploy.json
+  --assets <dir>               a directory of static assets (overrides assets.directory); not
+                               supported by this build of wfp yet
   --json                       print the Worker record instead of the URL, with "uploaded" (the
-                               new version's details): ${RECORD}
+                               new version's details): ${RECORD}; with --dry-run, wfp-deploy.json
 
 ${COMMON}
 `,
