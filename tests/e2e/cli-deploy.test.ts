@@ -2,12 +2,13 @@
 // `npm start` starts it: a hono project whose dependencies the setup installs from the npm registry,
 // a wrangler.toml project, --dry-run --outdir, build errors and the static assets option.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeProject } from '../support/project-files';
 import { freePort } from './app';
 import { useApp } from './use-app';
 import { expectFailure, runWfp } from './wfp';
@@ -18,17 +19,9 @@ const HONO_VERSION = JSON.parse(readFileSync(join(FIXTURE, 'package.json'), 'utf
 const folders = mkdtempSync(join(tmpdir(), 'wfp-cli-deploy-'));
 afterAll(() => rmSync(folders, { recursive: true, force: true }));
 
-/** Writes `files` (path -> content) into a new project folder and returns it. */
-function project(name: string, files: Record<string, string>): string {
-	const directory = join(folders, name);
-	for (const [path, content] of Object.entries(files)) {
-		mkdirSync(dirname(join(directory, path)), { recursive: true });
-		writeFileSync(join(directory, path), content);
-	}
-	return directory;
-}
+const project = (name: string, files: Record<string, string>) => writeProject(folders, name, files);
 
-/** `wfp args...` with no stored login, against `url` (default: nothing listens there). */
+/** `wfp args...` with no stored login, against `url` (a closed port in the tests without a server). */
 const wfp = (args: string[], url: string) => runWfp(args, { WFP_URL: url, WFP_TOKEN: '', XDG_CONFIG_HOME: join(folders, 'config') });
 
 // The fixture's dependencies, from the registry as a customer's `npm install` gets them (not committed).

@@ -1,9 +1,10 @@
 // How `wfp deploy [path]` finds a project's entry and reads its wrangler config (src/cli/project.ts), which
 // JavaScript files it uploads as written (src/cli/build.ts), and the vars change it applies (src/cli/deploy.ts).
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { writeProject } from '../support/project-files.ts';
 import { isSelfContained } from '../../src/cli/build.ts';
 import { varsChange } from '../../src/cli/deploy.ts';
 import { findProject, readWranglerConfig, stripJsonc } from '../../src/cli/project.ts';
@@ -11,15 +12,7 @@ import { findProject, readWranglerConfig, stripJsonc } from '../../src/cli/proje
 const root = mkdtempSync(join(tmpdir(), 'wfp-project-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-/** Writes `files` (path -> content) under a new folder of `root` and returns the folder. */
-function project(name: string, files: Record<string, string>): string {
-	const directory = join(root, name);
-	for (const [path, content] of Object.entries(files)) {
-		mkdirSync(dirname(join(directory, path)), { recursive: true });
-		writeFileSync(join(directory, path), content);
-	}
-	return directory;
-}
+const project = (name: string, files: Record<string, string>) => writeProject(root, name, files);
 
 const WORKER = 'export default { fetch: () => new Response("hi") };\n';
 
