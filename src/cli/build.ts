@@ -19,7 +19,7 @@ export interface WorkerBuild {
 	modules: Record<string, string>;
 	/** false: a JavaScript entry that imports no other files, uploaded byte for byte as written. */
 	bundled: boolean;
-	/** The source files the bundle was made from (1 when uploaded as written). */
+	/** How many source files went into the bundle (1 when uploaded as written). */
 	inputs: number;
 	/** Bytes of all modules, and of them gzipped (what a transfer of them costs). */
 	size: number;
