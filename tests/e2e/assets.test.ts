@@ -201,21 +201,25 @@ describe('static assets (npm start)', () => {
 		const manifest = { '/secret.txt': { hash: secretHash, size: secret.length } };
 		const acmeSession = await acmeClient.assets.start.mutate({ name: 'acme-site', manifest });
 		expect(acmeSession.missing).toEqual([secretHash]);
-		await acmeClient.assets.upload.mutate({ session: acmeSession.session, files: [{ hash: secretHash, base64: Buffer.from(secret).toString('base64') }] });
-		await acmeClient.workers.upload.mutate({ name: 'acme-site', code: WORKER, assets: { session: acmeSession.session } });
-		expect(await (await fetch(`${app.url}/user-workers/acme-site/secret.txt`)).text()).toBe(secret);
+		const secretFile = { hash: secretHash, base64: Buffer.from(secret).toString('base64') };
+		await acmeClient.assets.upload.mutate({ session: acmeSession.session, files: [secretFile] });
 
 		// Anonymous: no session, no upload.
 		expect((await refusal(anonymous.assets.start.mutate({ name: 'anon-site', manifest }))).data?.code).toBe('UNAUTHORIZED');
 		expect((await refusal(anonymous.assets.upload.mutate({ session: acmeSession.session, files: [] }))).data?.code).toBe('UNAUTHORIZED');
 
-		// Globex may not upload assets for Acme's Worker, nor use Acme's session.
+		// Globex may not upload assets for Acme's Worker, nor use Acme's open session, for Acme's Worker or its own.
 		expect((await refusal(globexClient.assets.start.mutate({ name: 'acme-site', manifest }))).data?.code).toBe('CONFLICT');
-		const stolen = await refusal(
-			globexClient.assets.upload.mutate({ session: acmeSession.session, files: [{ hash: secretHash, base64: Buffer.from(secret).toString('base64') }] })
-		);
+		const stolen = await refusal(globexClient.assets.upload.mutate({ session: acmeSession.session, files: [secretFile] }));
 		expect(stolen.message).toMatch(/no such asset upload session/);
-		expect((await refusal(globexClient.workers.upload.mutate({ name: 'acme-site', code: WORKER, assets: { session: acmeSession.session } }))).data?.code).toBe('CONFLICT');
+		const borrowed = await refusal(globexClient.workers.upload.mutate({ name: 'globex-site', code: WORKER, assets: { session: acmeSession.session } }));
+		expect(borrowed.message).toMatch(/no such asset upload session/);
+
+		await acmeClient.workers.upload.mutate({ name: 'acme-site', code: WORKER, assets: { session: acmeSession.session } });
+		expect(await (await fetch(`${app.url}/user-workers/acme-site/secret.txt`)).text()).toBe(secret);
+		// A session makes one version.
+		const reused = await refusal(acmeClient.workers.upload.mutate({ name: 'acme-site', code: WORKER, assets: { session: acmeSession.session } }));
+		expect(reused.message).toMatch(/no such asset upload session/);
 
 		// Naming Acme's hash does not give Globex Acme's file: its own namespace lacks it, so it must upload it.
 		const globexSession = await globexClient.assets.start.mutate({ name: 'globex-site', manifest });

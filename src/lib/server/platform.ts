@@ -26,6 +26,7 @@ import { LogStore, logSettings } from './logs/store';
 import { createLogService, type LogService } from './logs/service';
 import { AssetStore, MANIFEST_CACHE_MAX_ENTRIES, MANIFEST_CACHE_TTL_MS } from './assets/store';
 import { createAssetService, type AssetService } from './assets/service';
+import { AssetRetention } from './assets/retention';
 import type { AssetManifest } from './assets/manifest';
 
 export interface Platform {
@@ -57,12 +58,15 @@ export type SvelteKitEnv = Env & { readonly platform?: Platform };
 export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } = {}): Platform {
 	const config = readConfig(env);
 	const registry = new WorkerRegistry(env.WORKER_MAPPINGS, new RecordCache());
-	const versions = new VersionStore(env.DB, env.WORKER_MAPPINGS, { retiredCodeGraceMs: config.retiredCodeGraceMs });
 	const settings = new SettingsStore(env.WORKER_MAPPINGS, config.secretsKey);
 	const assets = new AssetStore(
 		env.WORKER_MAPPINGS,
 		new BoundedTtlCache<AssetManifest | null>(MANIFEST_CACHE_MAX_ENTRIES, MANIFEST_CACHE_TTL_MS)
 	);
+	const versions = new VersionStore(env.DB, env.WORKER_MAPPINGS, {
+		retiredCodeGraceMs: config.retiredCodeGraceMs,
+		assetRetention: new AssetRetention(env.DB, assets)
+	});
 	const source = {
 		code: versions.code.bind(versions),
 		settings: settings.runtime.bind(settings),

@@ -44,7 +44,9 @@ export const MANIFEST_KEY_PREFIX = `${KEY_PREFIX}manifest:`;
 export const ownerKey = (owner: string | null) => owner ?? 'operator';
 export const blobKey = (owner: string, hash: string) => `${KEY_PREFIX}blob:${owner}:${hash}`;
 export const blobPrefix = (owner: string) => `${KEY_PREFIX}blob:${owner}:`;
+/** An upload session's key; its id is `<owner>:<uuid>`, so a sweep can see an owner's open sessions. */
 export const sessionKey = (id: string) => `${KEY_PREFIX}session:${id}`;
+export const sessionPrefix = (owner: string) => `${KEY_PREFIX}session:${owner}:`;
 
 const HASH = /^[0-9a-f]{64}$/;
 

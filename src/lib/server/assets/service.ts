@@ -42,6 +42,8 @@ export interface AssetService {
 	 * InputError naming what is missing or does not match.
 	 */
 	complete(caller: Principal, input: { session: string; name: string; owner: string | null }): Promise<AssetManifest>;
+	/** Ends a session once the version that names it is stored: a session makes one version. */
+	close(session: string): Promise<void>;
 	/** The manifest of a kept version (to carry a Worker's assets over to a new version of its code). */
 	manifestOf(scriptId: string, version: number): Promise<AssetManifest | null>;
 	/** Deletes a removed customer's blobs. */
@@ -130,6 +132,8 @@ export function createAssetService(deps: {
 				files: Object.fromEntries(entries.map(([path, { hash, size }]) => [path, { hash, size, contentType: contentTypeOf(path) }]))
 			};
 		},
+
+		close: (session) => assets.endSession(session),
 
 		manifestOf: (scriptId, version) => assets.manifest(scriptId, version),
 

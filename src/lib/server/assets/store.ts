@@ -2,7 +2,7 @@
 // content-addressed per owner; the upload sessions (expire after SESSION_TTL_SECONDS); and the reading side
 // of the versions' manifests, which the version store writes and retires with the version's code.
 import type { BoundedTtlCache } from '../ttl-cache';
-import { blobKey, blobPrefix, manifestKey, sessionKey, type AssetManifest, type DeclaredManifest } from './manifest';
+import { blobKey, blobPrefix, manifestKey, sessionKey, sessionPrefix, type AssetManifest, type DeclaredManifest } from './manifest';
 
 /** An upload in progress: who started it, for which Worker and owner, and what it declared. */
 export interface UploadSession {
@@ -13,6 +13,12 @@ export interface UploadSession {
 	/** describePrincipal of the caller that started it: only the same caller may upload to it or use it. */
 	caller: string;
 	manifest: DeclaredManifest;
+}
+
+interface BlobMetadata {
+	size: number;
+	/** ms since the epoch: a blob younger than an upload session may belong to one not completed yet. */
+	uploadedAt: number;
 }
 
 /** How long an upload session stays usable (Cloudflare's upload and completion tokens last an hour). */
@@ -50,19 +56,50 @@ export class AssetStore {
 	}
 
 	async startSession(session: UploadSession): Promise<string> {
-		const id = crypto.randomUUID();
+		const id = `${session.owner}:${crypto.randomUUID()}`;
 		await this.#kv.put(sessionKey(id), JSON.stringify(session), { expirationTtl: SESSION_TTL_SECONDS });
 		return id;
 	}
 
 	async session(id: string): Promise<UploadSession | null> {
-		if (!/^[0-9a-f-]{36}$/.test(id)) return null;
+		if (!/^[\w-]{1,64}:[0-9a-f-]{36}$/.test(id)) return null;
 		return this.#kv.get<UploadSession>(sessionKey(id), 'json');
+	}
+
+	/** Ends a session (its version is stored): its files are then kept only as a manifest references them. */
+	async endSession(id: string): Promise<void> {
+		await this.#kv.delete(sessionKey(id));
+	}
+
+	/** Whether `owner` has an upload session open (the blob sweep leaves such an owner alone). */
+	async hasOpenSession(owner: string): Promise<boolean> {
+		return (await this.#kv.list({ prefix: sessionPrefix(owner), limit: 1 })).keys.length > 0;
 	}
 
 	/** Stores a blob whose hash the caller has checked; the same hash always holds the same bytes. */
 	async putBlob(owner: string, hash: string, bytes: Uint8Array): Promise<void> {
-		await this.#kv.put(blobKey(owner, hash), bytes, { metadata: { size: bytes.byteLength } });
+		const metadata: BlobMetadata = { size: bytes.byteLength, uploadedAt: Date.now() };
+		await this.#kv.put(blobKey(owner, hash), bytes, { metadata });
+	}
+
+	/** Every blob of `owner` with when it was stored, page by page (one KV list per 1000). */
+	async *blobs(owner: string): AsyncGenerator<{ hash: string; uploadedAt: number }> {
+		const prefix = blobPrefix(owner);
+		for (let cursor: string | undefined; ; ) {
+			const page = await this.#kv.list<BlobMetadata>({ prefix, cursor });
+			for (const key of page.keys) yield { hash: key.name.slice(prefix.length), uploadedAt: key.metadata?.uploadedAt ?? 0 };
+			if (page.list_complete) return;
+			cursor = page.cursor;
+		}
+	}
+
+	async deleteBlobs(owner: string, hashes: string[]): Promise<void> {
+		await Promise.all(hashes.map((hash) => this.#kv.delete(blobKey(owner, hash))));
+	}
+
+	/** A manifest read straight from KV, uncached (for the sweep: it may be about to go). */
+	readManifestKey(key: string): Promise<AssetManifest | null> {
+		return this.#kv.get<AssetManifest>(key, 'json');
 	}
 
 	/** A blob's bytes as a stream, or null when it is gone. */

@@ -4,6 +4,7 @@
 // is deleted after a grace period (`retiredCodeGraceMs`), never at once.
 import { InputError } from '../errors';
 import { MANIFEST_KEY_PREFIX, manifestKey, type AssetManifest } from '../assets/manifest';
+import type { AssetRetention } from '../assets/retention';
 
 export interface VersionInfo {
 	version: number;
@@ -68,11 +69,14 @@ export class VersionStore {
 	readonly #db: D1Database;
 	readonly #kv: KVNamespace;
 	readonly #graceMs: number;
+	readonly #assetRetention: AssetRetention | undefined;
 
-	constructor(db: D1Database, kv: KVNamespace, options: { retiredCodeGraceMs: number }) {
+	/** `assetRetention`: removes the asset blobs no manifest needs once a manifest is deleted. */
+	constructor(db: D1Database, kv: KVNamespace, options: { retiredCodeGraceMs: number; assetRetention?: AssetRetention }) {
 		this.#db = db;
 		this.#kv = kv;
 		this.#graceMs = options.retiredCodeGraceMs;
+		this.#assetRetention = options.assetRetention;
 	}
 
 	/**
@@ -259,8 +263,10 @@ export class VersionStore {
 			.bind(now, limit)
 			.all<{ kv_key: string }>();
 		if (results.length === 0) return 0;
+		const assetOwners = (await this.#assetRetention?.ownersOf(results.map(({ kv_key }) => kv_key))) ?? [];
 		await Promise.all(results.map(({ kv_key }) => this.#kv.delete(kv_key)));
 		await this.#db.batch(results.map(({ kv_key }) => this.#db.prepare('DELETE FROM retired_code WHERE kv_key = ?').bind(kv_key)));
+		for (const owner of assetOwners) await this.#assetRetention!.sweep(owner, now);
 		return results.length;
 	}
 }

@@ -192,6 +192,7 @@ export function createWorkerService(deps: {
 					customerId: owner,
 					limits: await limitsOf(owner, customer)
 				});
+				if (assets && 'session' in assets) await deps.assets?.close(assets.session);
 				return { ...worker, uploaded: version };
 			} catch (error) {
 				if (claimed) await store.releaseWorker(name);
