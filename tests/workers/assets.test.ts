@@ -8,29 +8,9 @@ import { dispatchToUserWorker } from '$lib/server/dispatch';
 import { AssetRetention } from '$lib/server/assets/retention';
 import { blobKey, manifestKey, MAX_ASSET_FILES } from '$lib/server/assets/manifest';
 import type { Platform } from '$lib/server/platform';
+import { ASSETS_WORKER, deployWithAssets as deploy, sha256 } from './asset-helpers';
 
-const WORKER = `export default { fetch: (request) => new Response('worker ' + new URL(request.url).pathname) }`;
 const HOUR = 3600_000;
-
-const encoder = new TextEncoder();
-async function sha256(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text));
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-type Caller = ReturnType<typeof setup>['caller'];
-
-/** Uploads `files` (path -> text) as the assets of a new version of `name`; returns what start answered and the record. */
-async function deploy(caller: Caller, name: string, files: Record<string, string>) {
-	const entries = await Promise.all(Object.entries(files).map(async ([path, text]) => ({ path, text, hash: await sha256(text) })));
-	const manifest = Object.fromEntries(entries.map(({ path, text, hash }) => [path, { hash, size: encoder.encode(text).length }]));
-	const started = await caller.assets.start({ name, manifest });
-	const missing = new Set(started.missing);
-	const upload = entries.filter(({ hash }) => missing.has(hash)).map(({ text, hash }) => ({ hash, base64: btoa(text) }));
-	if (upload.length) await caller.assets.upload({ session: started.session, files: upload });
-	const record = await caller.workers.upload({ name, code: WORKER, assets: { session: started.session } });
-	return { started, record };
-}
 
 const get = async (platform: Platform, path: string, init?: RequestInit) => {
 	const url = new URL(path, ORIGIN);
@@ -77,7 +57,7 @@ describe('static assets (real KV and D1)', () => {
 		expect(await (await get(platform, '/user-workers/site/docs/')).text()).toBe('docs');
 		expect(await (await get(platform, '/user-workers/site/missing')).text()).toBe('worker /missing');
 
-		const bare = await caller.workers.upload({ name: 'site', code: WORKER });
+		const bare = await caller.workers.upload({ name: 'site', code: ASSETS_WORKER });
 		expect(bare.assets).toBeUndefined();
 		expect(await env.WORKER_MAPPINGS.get(manifestKey(bare.scriptId, bare.version))).toBeNull();
 		expect(await (await get(platform, '/user-workers/site/')).text()).toBe('worker /');
