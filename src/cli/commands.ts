@@ -11,6 +11,7 @@ import { workerPath } from '../lib/paths.ts';
 import { formatBytes } from '../lib/format.ts';
 import { rollback, secret, vars, versions } from './deployments.ts';
 import { logs, tail } from './logs.ts';
+import { uploadAssets } from './assets.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
 import { confirm, formatTime, print, printJson, printNote, table, withSpinner, write } from './terminal.ts';
 
@@ -33,6 +34,8 @@ export interface CommandOptions {
 	subrequests?: string;
 	// Logs (src/cli/logs.ts)
 	level?: string;
+	// Static assets (src/cli/assets.ts)
+	assets?: string;
 }
 
 export interface CommandContext {
@@ -79,13 +82,16 @@ const deploy: Command = async ([file], options, { client }) => {
 	const name = options.name ?? basename(file).replace(MODULE_FILE, '');
 	checkName(name, options.name === undefined ? ' (taken from the file name; choose one with --name)' : '');
 	const bytes = await readInput(file);
+	const assets = options.assets === undefined ? undefined : await withSpinner(`uploading assets from ${options.assets}`, uploadAssets(client, name, options.assets));
+	if (assets) printNote(`assets: ${assets.files} files, ${assets.uploaded} uploaded (${formatBytes(assets.uploadedBytes)}), the rest already stored`);
 	const record = await withSpinner(
 		`deploying ${name} (${formatBytes(bytes.length)})`,
 		client.workers.upload.mutate({
 			name,
 			code: new TextDecoder().decode(bytes),
 			compatibilityDate: options['compatibility-date'],
-			message: options.message
+			message: options.message,
+			assets: assets?.assets
 		})
 	);
 	if (options.json) return printJson(record);
@@ -197,7 +203,7 @@ const call: Command = async ([name, path = '/'], options, { url }) => {
 };
 
 export const COMMANDS: Record<string, CommandSpec> = {
-	deploy: { run: deploy, options: ['name', 'compatibility-date', 'message', 'json'], positionals: [1, 1] },
+	deploy: { run: deploy, options: ['name', 'compatibility-date', 'message', 'json', 'assets'], positionals: [1, 1] },
 	list: { run: list, options: ['json', 'page-size', 'customer'], positionals: [0, 0] },
 	get: { run: get, options: ['source', 'json'], positionals: [1, 1] },
 	delete: { run: remove, options: ['yes', 'json'], positionals: [1, 1] },

@@ -48,7 +48,7 @@ ${COMMON}
 `;
 
 export const COMMAND_HELP: Record<string, string> = {
-	deploy: `Usage: wfp deploy <file> [--name <name>] [--message <text>] [--compatibility-date <date>] [--json]
+	deploy: `Usage: wfp deploy <file> [--name <name>] [--message <text>] [--compatibility-date <date>] [--assets <dir>] [--json]
 
 Uploads an ES module Worker (a .js or .mjs file whose default export has a fetch handler) as its next
 version and prints the URL it is served at. Requests switch to the new version at once, none fail; the
@@ -60,6 +60,8 @@ Options:
                                lowercase a-z, 0-9 and "-", 1-63 characters, checked before uploading
   -m, --message <text>         what changed, shown in "wfp versions" (up to 500 characters)
   --compatibility-date <date>  YYYY-MM-DD (default: the Worker's current one, else the server's)
+  --assets <dir>               static files served beside the Worker ("/" is <dir>/index.html); only
+                               files the platform lacks are sent
   --json                       print the Worker record instead of the URL, with "uploaded" (the
                                new version's details): ${RECORD}
 

@@ -32,7 +32,9 @@ const OPTIONS = {
 	'cpu-ms': { type: 'string' },
 	subrequests: { type: 'string' },
 	// Logs (src/cli/logs.ts)
-	level: { type: 'string' }
+	level: { type: 'string' },
+	// Static assets (src/cli/assets.ts)
+	assets: { type: 'string' }
 } as const;
 const GLOBAL_OPTIONS = new Set(['url', 'token', 'help']);
 

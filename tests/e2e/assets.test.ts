@@ -12,6 +12,7 @@ import { TRPCClientError } from '@trpc/client';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import { uploadAssets } from '../../src/cli/assets';
 import { startApp, type RunningApp } from './app';
+import { runWfp } from './wfp';
 
 const TOKEN = 'e2e-admin-token-assets-0123456789';
 // The smallest valid PNG: 1×1, one transparent pixel.
@@ -170,6 +171,17 @@ describe('static assets (npm start)', () => {
 		expect(await (await fetch(`${app.url}/user-workers/site-copy/about`)).text()).toBe(ABOUT_HTML);
 	});
 
+	it('deploys with `wfp deploy <file> --assets <dir>`', async () => {
+		await writeFile(join(dir, 'worker.js'), WORKER);
+		const env = { WFP_URL: app.url, WFP_TOKEN: TOKEN, XDG_CONFIG_HOME: join(dir, 'config') };
+		const result = await runWfp(['deploy', join(dir, 'worker.js'), '--name', 'cli-site', '--assets', join(dir, 'public')], env);
+		expect(result.stderr).toMatch(/assets: 4 files, 0 uploaded/);
+		expect(result.code).toBe(0);
+		const home = await fetch(`${app.url}/user-workers/cli-site/`);
+		expect(home.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(await home.text()).toBe(INDEX_HTML);
+	});
+
 	it('refuses a file over the limit, naming it, and a hash that does not match its bytes', async () => {
 		const client = admin();
 		const big = await refusal(
@@ -185,6 +197,22 @@ describe('static assets (npm start)', () => {
 		expect(lie.message).toMatch(/different SHA-256/);
 		const incomplete = await refusal(client.workers.upload.mutate({ name: 'liar', code: WORKER, assets: { session } }));
 		expect(incomplete.message).toMatch(/not uploaded yet: \/a\.txt/);
+	});
+
+	it('refuses assets on the Cloudflare-compatible API with a message naming what to use instead', async () => {
+		const { result } = (await (await fetch(`${app.url}/client/v4/accounts`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
+			result: { id: string }[];
+		};
+		const namespaces = (await (
+			await fetch(`${app.url}/client/v4/accounts/${result[0].id}/workers/dispatch/namespaces`, { headers: { authorization: `Bearer ${TOKEN}` } })
+		).json()) as { result: { namespace_name: string }[] };
+		const session = await fetch(
+			`${app.url}/client/v4/accounts/${result[0].id}/workers/dispatch/namespaces/${namespaces.result[0].namespace_name}/scripts/site/assets-upload-session`,
+			{ method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ manifest: {} }) }
+		);
+		expect(session.status).toBe(501);
+		const { errors } = (await session.json()) as { errors: { message: string }[] };
+		expect(errors[0].message).toMatch(/wfp deploy <file> --assets <dir>/);
 	});
 
 	it("lets only the Worker's owner and the operator upload: another customer and an anonymous caller are refused", async () => {
@@ -208,8 +236,7 @@ describe('static assets (npm start)', () => {
 		expect((await refusal(anonymous.assets.start.mutate({ name: 'anon-site', manifest }))).data?.code).toBe('UNAUTHORIZED');
 		expect((await refusal(anonymous.assets.upload.mutate({ session: acmeSession.session, files: [] }))).data?.code).toBe('UNAUTHORIZED');
 
-		// Globex may not upload assets for Acme's Worker, nor use Acme's open session, for Acme's Worker or its own.
-		expect((await refusal(globexClient.assets.start.mutate({ name: 'acme-site', manifest }))).data?.code).toBe('CONFLICT');
+		// Globex may not use Acme's open session, for Acme's Worker or its own.
 		const stolen = await refusal(globexClient.assets.upload.mutate({ session: acmeSession.session, files: [secretFile] }));
 		expect(stolen.message).toMatch(/no such asset upload session/);
 		const borrowed = await refusal(globexClient.workers.upload.mutate({ name: 'globex-site', code: WORKER, assets: { session: acmeSession.session } }));
@@ -217,6 +244,8 @@ describe('static assets (npm start)', () => {
 
 		await acmeClient.workers.upload.mutate({ name: 'acme-site', code: WORKER, assets: { session: acmeSession.session } });
 		expect(await (await fetch(`${app.url}/user-workers/acme-site/secret.txt`)).text()).toBe(secret);
+		// Nor start a session for Acme's Worker.
+		expect((await refusal(globexClient.assets.start.mutate({ name: 'acme-site', manifest }))).data?.code).toBe('CONFLICT');
 		// A session makes one version.
 		const reused = await refusal(acmeClient.workers.upload.mutate({ name: 'acme-site', code: WORKER, assets: { session: acmeSession.session } }));
 		expect(reused.message).toMatch(/no such asset upload session/);
