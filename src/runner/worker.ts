@@ -130,7 +130,8 @@ export class UserAssets extends WorkerEntrypoint<RunnerEnv, { scriptId: string; 
 		const headers = new Headers({ [RUNNER_HEADERS.secret]: this.env.RUNNER_SECRET });
 		const ifNoneMatch = request.headers.get('if-none-match');
 		if (ifNoneMatch !== null) headers.set('if-none-match', ifNoneMatch);
-		const path = `${encodeURIComponent(scriptId)}/${version}${new URL(request.url).pathname}`;
+		// The asset path goes as a query parameter, never into the endpoint's own path.
+		const path = `${encodeURIComponent(scriptId)}/${version}?path=${encodeURIComponent(new URL(request.url).pathname)}`;
 		return fetch(this.env.CODE_URL + RUNNER_ASSETS_PATH + path, { method: request.method, headers });
 	}
 }

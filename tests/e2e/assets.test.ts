@@ -28,7 +28,7 @@ const WORKER = `export default {
 	async fetch(request, env) {
 		const url = new URL(request.url);
 		if (url.pathname === '/api/through-binding') {
-			const asset = await env.ASSETS.fetch(new Request(new URL('/style.css', url)));
+			const asset = await env.ASSETS.fetch(new Request(new URL(url.searchParams.get('path') ?? '/style.css', url)));
 			return Response.json({ status: asset.status, type: asset.headers.get('content-type'), body: await asset.text() });
 		}
 		return new Response('from the Worker: ' + request.method + ' ' + url.pathname, { headers: { 'x-ran': 'worker' } });
@@ -140,6 +140,13 @@ describe('static assets (npm start)', () => {
 
 		const binding = await fetch(`${base}/api/through-binding`);
 		expect(await binding.json()).toEqual({ status: 200, type: 'text/css; charset=utf-8', body: CSS });
+		const home = await fetch(`${base}/api/through-binding?path=/`);
+		expect(await home.json()).toEqual({ status: 200, type: 'text/html; charset=utf-8', body: INDEX_HTML });
+		const missing = await fetch(`${base}/api/through-binding?path=/nothing-here`);
+		expect(await missing.json()).toMatchObject({ status: 404 });
+		// An encoded path stays inside the Worker's own assets.
+		const escape = await fetch(`${base}/api/through-binding?path=${encodeURIComponent('/..%2F..%2Fscripts%2Fx')}`);
+		expect(await escape.json()).toMatchObject({ status: 404 });
 	});
 
 	it('serves the assets on the Worker\'s own origin and on a version preview; a version without assets has none', async () => {

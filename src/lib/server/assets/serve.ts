@@ -70,14 +70,13 @@ export async function serveVersionAsset(
 }
 
 /**
- * The runner's ASSETS binding endpoint (after the runner secret is checked): `rest` is
- * `<scriptId>/<version>/<asset path>`; a path that is no asset is a 404, as Cloudflare's binding answers.
+ * The runner's ASSETS binding endpoint (after the runner secret is checked): `version` is
+ * `<scriptId>/<version>`, `pathname` the asset path; a path that is no asset is a 404, as Cloudflare's
+ * binding answers.
  */
-export async function serveRunnerAsset(source: ScriptSource, request: Request, rest: string): Promise<Response> {
-	const [scriptId, version] = rest.split('/', 2).map(decodeURIComponent);
-	const pathStart = rest.indexOf('/', rest.indexOf('/') + 1);
-	const pathname = pathStart === -1 ? '/' : rest.slice(pathStart);
-	const manifest = source.assetManifest && (await source.assetManifest(scriptId, Number(version)));
+export async function serveRunnerAsset(source: ScriptSource, request: Request, version: string, pathname: string): Promise<Response> {
+	const [scriptId, number] = version.split('/').map(decodeURIComponent);
+	const manifest = source.assetManifest && (await source.assetManifest(scriptId, Number(number)));
 	const asset = manifest && source.assetBlob && (await serveAsset(request, pathname, manifest, source.assetBlob));
 	return asset ?? new Response('no such asset', { status: 404 });
 }

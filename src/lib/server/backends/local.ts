@@ -46,7 +46,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 			if (!config.runner || !secret || !safeEqual(secret, config.runner.secret))
 				return new Response('forbidden', { status: 403 });
 			if (forLogs) return receiveLogEntries(request, logs);
-			if (forAssets) return serveRunnerAsset(source, request, url.pathname.slice(RUNNER_ASSETS_PATH.length));
+			if (forAssets) return serveRunnerAsset(source, request, url.pathname.slice(RUNNER_ASSETS_PATH.length), url.searchParams.get('path') ?? '/');
 			// <scriptId>/<version>
 			const [scriptId, version] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
 			try {
