@@ -193,7 +193,7 @@ function scriptResult(record: StoredWorker, tags: string[]) {
 		compatibility_flags: [],
 		handlers: ['fetch'],
 		has_modules: true,
-		has_assets: false,
+		has_assets: record.assets === true,
 		logpush: false,
 		usage_model: 'standard',
 		tail_consumers: null

@@ -5,6 +5,7 @@
 import { InputError } from '../errors';
 import { MANIFEST_KEY_PREFIX, manifestKey, type AssetManifest } from '../assets/manifest';
 import type { AssetRetention } from '../assets/retention';
+import type { NewVersion } from './deployments';
 
 export interface VersionInfo {
 	version: number;
@@ -88,16 +89,7 @@ export class VersionStore {
 	async create(
 		name: string,
 		freshScriptId: string,
-		input: {
-			code: string;
-			sha256: string;
-			size: number;
-			compatibilityDate: string;
-			message: string | null;
-			author: string;
-			/** Its static assets (src/lib/server/assets/), stored beside the code and as immutable. */
-			assets?: AssetManifest;
-		}
+		input: Omit<NewVersion, 'deploy'>
 	): Promise<{ scriptId: string; version: VersionInfo }> {
 		const createdAt = new Date().toISOString();
 		const [, inserted] = await this.#db.batch<VersionRow & { script_id: string }>([
@@ -119,6 +111,7 @@ export class VersionStore {
 		const version = toInfo(row);
 		try {
 			await this.#kv.put(codeKey(scriptId, version.version), input.code, { metadata: { sha256: input.sha256 } });
+			// Its static assets' manifest (src/lib/server/assets/), as immutable as the code.
 			if (input.assets) await this.#kv.put(manifestKey(scriptId, version.version), JSON.stringify(input.assets));
 		} catch (error) {
 			await this.#db.prepare('DELETE FROM worker_versions WHERE script_id = ? AND version = ?').bind(scriptId, version.version).run();
