@@ -3,7 +3,7 @@
 // through the dispatcher, the bounds, and the retention of manifests and blobs.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
+import { callerFor, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
 import { dispatchToUserWorker } from '$lib/server/dispatch';
 import { AssetRetention } from '$lib/server/assets/retention';
 import { blobKey, manifestKey, MAX_ASSET_FILES } from '$lib/server/assets/manifest';
@@ -123,5 +123,28 @@ describe('static assets (real KV and D1)', () => {
 		await caller.assets.start({ name: 'graced', manifest: { '/x.txt': { hash: await sha256('x'), size: 1 } } });
 		await env.DB.prepare('DELETE FROM retired_code').run();
 		expect(await retention.sweep('operator', Date.now() + 2 * HOUR)).toBe(0);
+	});
+
+	it("keeps each customer's files in its own namespace: lists them to the owner and the operator only, and a customer's deletion removes them", async () => {
+		const { platform, caller: operator } = setup();
+		const acme = await operator.customers.create({ name: 'Acme' });
+		const globex = await operator.customers.create({ name: 'Globex' });
+		const as = (customerId: string) => callerFor(platform, { kind: 'customer', customerId, customerName: customerId, tokenId: null });
+		const files = { '/index.html': '<p>acme</p>' };
+		const { record } = await deploy(as(acme.id), 'acme-site', files);
+		expect(await blobKeys()).toEqual([blobKey(acme.id, await sha256('<p>acme</p>'))]);
+		// The same bytes for Globex are Globex's own upload, stored in its namespace.
+		const globexDeploy = await deploy(as(globex.id), 'globex-site', files);
+		expect(globexDeploy.started.missing).toEqual([await sha256('<p>acme</p>')]);
+		expect(await blobKeys()).toHaveLength(2);
+
+		const listed = { version: record.version, files: [{ path: '/index.html', hash: await sha256('<p>acme</p>'), size: 11, contentType: 'text/html; charset=utf-8' }] };
+		expect(await as(acme.id).assets.list({ name: 'acme-site' })).toEqual(listed);
+		expect(await operator.assets.list({ name: 'acme-site', version: record.version })).toEqual(listed);
+		expect((await trpcError(() => as(globex.id).assets.list({ name: 'acme-site' }))).code).toBe('NOT_FOUND');
+		expect((await trpcError(() => operator.assets.list({ name: 'acme-site', version: 99 }))).code).toBe('NOT_FOUND');
+
+		await operator.customers.delete({ id: acme.id });
+		expect(await blobKeys()).toEqual([blobKey(globex.id, await sha256('<p>acme</p>'))]);
 	});
 });

@@ -87,7 +87,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		provider: config.backend === 'cloudflare' ? cloudflareHostnames(config) : localHostnames,
 		cache: new BoundedTtlCache<string | null>(HOSTNAME_CACHE_MAX_ENTRIES, HOSTNAME_CACHE_TTL_MS)
 	});
-	const assetUploads = createAssetService({ config, registry, customers: store, assets });
+	const assetUploads = createAssetService({ config, registry, customers: store, versions, assets });
 	const workers = createWorkerService({ config, registry, versions, settings, deployments, store, hostnames, assets: assetUploads });
 	const platform = {
 		config,

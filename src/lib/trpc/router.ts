@@ -233,7 +233,11 @@ export const appRouter = t.router({
 			.mutation(({ ctx, input }) => ctx.platform.assetUploads.start(ctx.caller, input)),
 		upload: signedInProcedure
 			.input(z.object({ session: text('session'), files: z.array(z.object({ hash: text('hash'), base64: text('base64') })) }))
-			.mutation(({ ctx, input }) => ctx.platform.assetUploads.upload(ctx.caller, input))
+			.mutation(({ ctx, input }) => ctx.platform.assetUploads.upload(ctx.caller, input)),
+		/** A version's files (the serving one by default): path, SHA-256, size, content type. */
+		list: signedInProcedure
+			.input(nameInput.extend({ version: versionNumber.optional() }))
+			.query(({ ctx, input }) => ctx.platform.assetUploads.files(ctx.caller, input.name, input.version))
 	}),
 
 	customers: t.router({

@@ -10,9 +10,11 @@
 // of its bytes, checked here before it is stored.
 import type { PlatformConfig } from '../config';
 import type { CustomerStore } from '../customers/store';
-import { ConflictError, InputError, PlatformError } from '../errors';
+import { ConflictError, InputError, NotFoundError, PlatformError } from '../errors';
 import { describePrincipal, ownerOf, type Principal } from '../principal';
 import type { WorkerRegistry } from '../registry';
+import type { VersionStore } from '../versions/store';
+import { mayAccess } from '../workers/access';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
 import { sha256Hex } from '../workers/service';
@@ -21,6 +23,7 @@ import {
 	contentTypeOf,
 	maxAssetFileBytes,
 	ownerKey,
+	type AssetEntry,
 	type AssetManifest,
 	type DeclaredManifest
 } from './manifest';
@@ -46,6 +49,8 @@ export interface AssetService {
 	close(session: string): Promise<void>;
 	/** The manifest of a kept version (to carry a Worker's assets over to a new version of its code). */
 	manifestOf(scriptId: string, version: number): Promise<AssetManifest | null>;
+	/** The files of a Worker's version (the serving one by default), path first; empty for a version without assets. */
+	files(caller: Principal, name: string, version?: number): Promise<{ version: number; files: (AssetEntry & { path: string })[] }>;
 	/** Deletes a removed customer's blobs. */
 	removeOwner(customerId: string): Promise<number>;
 }
@@ -54,9 +59,10 @@ export function createAssetService(deps: {
 	config: PlatformConfig;
 	registry: WorkerRegistry;
 	customers: CustomerStore;
+	versions: VersionStore;
 	assets: AssetStore;
 }): AssetService {
-	const { config, registry, customers, assets } = deps;
+	const { config, registry, customers, versions, assets } = deps;
 	const maxFileBytes = maxAssetFileBytes(config.maxScriptBytes);
 	// A batch's base64 (4/3 of its bytes) and JSON envelope fit the tRPC body bound (2 × MAX_SCRIPT_BYTES + 64 KiB).
 	const maxBatchBytes = config.maxScriptBytes;
@@ -136,6 +142,17 @@ export function createAssetService(deps: {
 		close: (session) => assets.endSession(session),
 
 		manifestOf: (scriptId, version) => assets.manifest(scriptId, version),
+
+		async files(caller, name, version) {
+			requireSignedIn(caller);
+			const record = await registry.get(name);
+			if (!record || !mayAccess(caller, record)) throw new NotFoundError(`no Worker is named "${name}"`);
+			const number = version ?? record.version;
+			if (!(await versions.get(record.scriptId, number))) throw new NotFoundError(`"${name}" has no version ${number}`);
+			const manifest = await assets.manifest(record.scriptId, number);
+			const files = Object.entries(manifest?.files ?? {}).map(([path, entry]) => ({ path, ...entry }));
+			return { version: number, files: files.sort((a, b) => (a.path < b.path ? -1 : 1)) };
+		},
 
 		removeOwner: (customerId) => assets.removeOwner(ownerKey(customerId))
 	};
