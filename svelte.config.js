@@ -16,6 +16,11 @@ const config = {
 		// User Workers accept cross-site form posts like any website; the platform's own routes are
 		// protected by the stricter check in src/hooks.server.ts (see src/lib/server/csrf.ts).
 		csrf: { trustedOrigins: ['*'] },
+		// The test fixtures are customers' projects with their own dependencies (installed by the tests that
+		// use them), not part of this program: the type check leaves them out.
+		typescript: {
+			config: (tsconfig) => ({ ...tsconfig, exclude: [...(tsconfig.exclude ?? []), '../tests/fixtures/**'] })
+		},
 		// The UI's Content-Security-Policy (SECURITY.md): its own scripts only (SvelteKit adds a nonce or hash
 		// for its inline start-up script), inline styles (CodeMirror injects its own and components set style
 		// attributes), no plugins, and no framing by any site. src/lib/server/security-headers.ts covers the

@@ -8,6 +8,7 @@ import type { PlatformClient } from '../lib/trpc/client.ts';
 import type { AppRouter } from '../lib/trpc/router.ts';
 import { formatBytes } from '../lib/format.ts';
 import { workerNameProblem } from '../lib/worker-name.ts';
+import { uploadAssets } from './assets.ts';
 import { buildSummary, buildWorker, type WorkerBuild } from './build.ts';
 import type { CommandContext, CommandOptions } from './commands.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
@@ -22,6 +23,8 @@ interface UploadFields {
 	compatibilityDate: string | undefined;
 	message: string | undefined;
 	deploy: boolean;
+	/** The static assets the version serves (an upload session of src/cli/assets.ts). */
+	assets?: { session: string };
 }
 
 /**
@@ -102,16 +105,6 @@ function assetsDirectory(options: CommandOptions, project: Project): string | nu
 	return directory;
 }
 
-/** The static assets client (src/cli/assets.ts, from the assets work): where `wfp deploy` hands it the directory. */
-const ASSETS_CLIENT = new URL('./assets.ts', import.meta.url);
-
-function requireAssetsClient(directory: string): never {
-	const shown = shownPath(directory);
-	if (!existsSync(ASSETS_CLIENT))
-		throw new CliError(`static assets are not supported by this build of wfp (assets directory ${shown}); deploy without --assets or assets.directory`, EXIT.usage);
-	throw new CliError(`static assets: src/cli/assets.ts is present but wfp deploy does not call it yet (assets directory ${shown})`, EXIT.usage);
-}
-
 /** Writes the module(s) and a metadata file describing the upload into `outdir`. */
 async function writeOutdir(outdir: string, build: WorkerBuild, metadata: Record<string, unknown>): Promise<void> {
 	for (const [moduleName, source] of Object.entries(build.modules)) {
@@ -132,7 +125,6 @@ export async function deploy([path]: string[], options: CommandOptions, { client
 		throw usageError(`invalid Worker name ${JSON.stringify(name)}: ${problem}${hint}`);
 	}
 	const assets = assetsDirectory(options, project);
-	if (assets && !options['dry-run']) requireAssetsClient(assets);
 	const compatibilityDate = options['compatibility-date'] ?? config?.compatibilityDate;
 	// With a wrangler config, its vars are the Worker's vars (wrangler's rule; keep_vars keeps the others).
 	const vars = config ? { values: config.vars ?? {}, keepOthers: config.keepVars } : null;
@@ -163,10 +155,15 @@ export async function deploy([path]: string[], options: CommandOptions, { client
 	}
 	// A file uploaded as written says nothing more than it always did.
 	if (build.bundled) printNote(summary);
+	const uploadedAssets = assets ? await withSpinner(`uploading assets from ${shownPath(assets)}`, uploadAssets(client, name, assets)) : undefined;
+	if (uploadedAssets)
+		printNote(
+			`assets: ${uploadedAssets.files} files, ${uploadedAssets.uploaded} uploaded (${formatBytes(uploadedAssets.uploadedBytes)}), the rest already stored`
+		);
 
 	const { record, change } = await withSpinner(
 		`deploying ${name} (${formatBytes(build.size)})`,
-		uploadWithVars(client, build, { name, compatibilityDate, message: options.message }, vars)
+		uploadWithVars(client, build, { name, compatibilityDate, message: options.message, assets: uploadedAssets?.assets }, vars)
 	);
 	const set = Object.keys(change).filter((key) => change[key] !== null);
 	const removed = Object.keys(change).filter((key) => change[key] === null);

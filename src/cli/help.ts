@@ -82,8 +82,8 @@ Options:
                                current one, else the server's)
   --dry-run                    build and print the summary, upload nothing (no token needed)
   --outdir <dir>               write what is uploaded there: the module(s) and wfp-deploy.json
-  --assets <dir>               a directory of static assets (overrides assets.directory); not
-                               supported by this build of wfp yet
+  --assets <dir>               static files served beside the Worker ("/" is <dir>/index.html;
+                               overrides assets.directory); only files the platform lacks are sent
   --json                       print the Worker record instead of the URL, with "uploaded" (the
                                new version's details): ${RECORD}; with --dry-run, wfp-deploy.json
 

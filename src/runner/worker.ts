@@ -13,7 +13,7 @@ import {
 } from '../lib/server/user-worker-loader';
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_LOGS_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
+import { RUNNER_ASSETS_PATH, RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_LOGS_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
 import { entriesFromTrace, type NewLogEntry } from '../lib/server/logs/entries';
 import { MAX_ENTRIES_PER_POST } from '../lib/server/logs/receive';
 import { safeEqual } from '../lib/server/secrets';
@@ -116,6 +116,30 @@ export class LogTail extends WorkerEntrypoint<RunnerEnv, { scriptId: string }> {
 		});
 		await response.body?.cancel();
 	}
+}
+
+/**
+ * The ASSETS binding of a user Worker whose version has static assets (`props` names the version): a GET or
+ * HEAD for an asset path is answered from the app's asset store as the dispatcher would answer it (content
+ * type, ETag, 304), anything else is a 404 (or 405 for other methods).
+ */
+export class UserAssets extends WorkerEntrypoint<RunnerEnv, { scriptId: string; version: number }> {
+	async fetch(request: Request): Promise<Response> {
+		if (request.method !== 'GET' && request.method !== 'HEAD') return new Response('method not allowed', { status: 405 });
+		const { scriptId, version } = this.ctx.props;
+		const headers = new Headers({ [RUNNER_HEADERS.secret]: this.env.RUNNER_SECRET });
+		const ifNoneMatch = request.headers.get('if-none-match');
+		if (ifNoneMatch !== null) headers.set('if-none-match', ifNoneMatch);
+		// The asset path goes as a query parameter, never into the endpoint's own path.
+		const path = `${encodeURIComponent(scriptId)}/${version}?path=${encodeURIComponent(new URL(request.url).pathname)}`;
+		return fetch(this.env.CODE_URL + RUNNER_ASSETS_PATH + path, { method: request.method, headers });
+	}
+}
+
+/** This runner's UserAssets entrypoint for a version (ctx.exports: a loopback binding with props). */
+function userAssets(ctx: ExecutionContext, script: ScriptRef): Fetcher {
+	const exports = ctx.exports as unknown as { UserAssets(options: { props: { scriptId: string; version: number } }): Fetcher };
+	return exports.UserAssets({ props: { scriptId: script.scriptId, version: script.version } });
 }
 
 /** This runner's LogTail entrypoint for the Worker `scriptId` (ctx.exports: a loopback binding with props). */
@@ -227,7 +251,15 @@ export default {
 			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
 			const tails = env.RECORD_LOGS === 'off' ? [] : [logTail(ctx, script.scriptId)];
 			return withoutInternalHeaders(
-				await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, tails).fetch(forwarded)
+				await loadUserWorker(
+					env.LOADER,
+					script,
+					readWorker(script),
+					limits,
+					env.USER_OUTBOUND,
+					tails,
+					script.assets ? userAssets(ctx, script) : undefined
+				).fetch(forwarded)
 			);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));

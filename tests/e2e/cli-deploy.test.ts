@@ -82,12 +82,11 @@ describe('wfp deploy without a server', () => {
 		expectFailure(await wfp(['deploy', missing, '--dry-run'], nowhere), 1, `build failed: ${missing}/src/index.ts:1:19: Could not resolve "not-installed"`);
 	});
 
-	it('refuses static assets in this build, before building', async () => {
+	it('checks the assets directory before building', async () => {
 		const site = project('site', { 'public/index.html': '<h1>hi</h1>', 'src/index.js': 'export default { fetch: () => new Response("hi") };\n' });
-		expectFailure(await wfp(['deploy', site, '--assets', join(site, 'public')], nowhere), 2, /static assets are not supported by this build of wfp/);
 		expectFailure(await wfp(['deploy', site, '--assets', join(site, 'nope')], nowhere), 2, /assets directory .*nope is not a directory/);
-		writeFileSync(join(site, 'wrangler.json'), JSON.stringify({ name: 'site', main: 'src/index.js', assets: { directory: './public' } }));
-		expectFailure(await wfp(['deploy', site], nowhere), 2, /static assets are not supported by this build of wfp/);
+		writeFileSync(join(site, 'wrangler.json'), JSON.stringify({ name: 'site', main: 'src/index.js', assets: { directory: './missing' } }));
+		expectFailure(await wfp(['deploy', site], nowhere), 2, /assets directory .*missing is not a directory/);
 	});
 });
 
@@ -151,6 +150,21 @@ export default {
 		const third = await wfp(['deploy', directory], app.url);
 		expect(third.stderr).not.toContain('vars:');
 		expect(await (await get('/toml-project/')).json()).toMatchObject({ color: 'green', extra: 'kept' });
+	});
+
+	it("serves the config's assets.directory: public/index.html at / and the Worker for other paths", async () => {
+		const site = project('site-live', {
+			'wrangler.jsonc': '{ "name": "site-live", "main": "src/index.ts", "assets": { "directory": "./public" } }',
+			'public/index.html': '<h1>from public</h1>',
+			'src/index.ts': 'export default { fetch: (request: Request) => new Response(`worker: ${new URL(request.url).pathname}`) };\n'
+		});
+		const deployed = await wfp(['deploy', site], app.url);
+		expect(deployed.code).toBe(0);
+		expect(deployed.stderr).toMatch(/^assets: 1 files, 1 uploaded/m);
+		const index = await get('/site-live/');
+		expect(index.headers.get('content-type')).toMatch(/^text\/html/);
+		expect(await index.text()).toBe('<h1>from public</h1>');
+		expect(await (await get('/site-live/api')).text()).toBe('worker: /api');
 	});
 
 	it('uploads nothing when the build fails, and a self-contained JavaScript entry as written', async () => {

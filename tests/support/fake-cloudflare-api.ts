@@ -15,6 +15,10 @@
 //   POST   /__fake/custom_hostnames/:id/activate  (not Cloudflare's: the customer's DNS proved the domain)
 //   PUT    /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script/secrets   JSON { name, text, type }
 //   DELETE /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script/secrets/:name
+//   POST   /client/v4/accounts/:account/workers/dispatch/namespaces/:ns/scripts/:script/assets-upload-session
+//          JSON { manifest: { "/path": { hash, size } } } -> { jwt, buckets } (static assets, Direct Uploads)
+//   POST   /client/v4/accounts/:account/workers/assets/upload?base64=true   Bearer <upload JWT>, multipart:
+//          one part per hash, its value the file in base64 -> 202, or 201 { jwt: completion } for the last
 //   GET    /__fake/scripts/:script   (not Cloudflare's: how the stand-in DISPATCHER reads what it runs)
 //   GET    /__fake/requests          (not Cloudflare's: every API request so far, for assertions)
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -47,8 +51,25 @@ export interface StoredScript {
 	bindings: TextBinding[];
 	/** Changes with every upload and secret change (the real API's script etag). */
 	etag: string;
+	/** Its static assets (metadata.assets with a completion JWT): path -> file, the config, and the binding's name. */
+	assets?: { files: Record<string, StoredAsset>; config: unknown; binding: string | null };
 	createdOn: string;
 	modifiedOn: string;
+}
+
+export interface StoredAsset {
+	hash: string;
+	size: number;
+	/** The Content-Type of the part it was uploaded in (the real API serves the file with it). */
+	contentType: string;
+	/** The file's bytes, base64. */
+	base64: string;
+}
+
+/** An assets upload session: its manifest and the hashes still to be uploaded (Direct Uploads). */
+interface AssetSession {
+	manifest: Record<string, { hash: string; size: number }>;
+	pending: Set<string>;
 }
 
 export interface RecordedRequest {
@@ -100,6 +121,83 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 	const scripts = new Map<string, StoredScript>();
 	const customHostnames = new Map<string, StoredCustomHostname>();
 	const requests: RecordedRequest[] = [];
+	// Static assets: the account's uploaded files by hash, and the upload and completion JWTs it issued.
+	const assetFiles = new Map<string, { base64: string; contentType: string }>();
+	const uploadTokens = new Map<string, AssetSession>();
+	const completionTokens = new Map<string, AssetSession['manifest']>();
+
+	function completion(manifest: AssetSession['manifest']): string {
+		const jwt = `fake-completion.${crypto.randomUUID()}`;
+		completionTokens.set(jwt, manifest);
+		return jwt;
+	}
+
+	/** The Direct Uploads endpoints of static assets, or null for any other path. */
+	async function handleAssets(request: IncomingMessage, url: URL): Promise<{ status: number; body: BodyInit; type: string } | null> {
+		const session = url.pathname.match(
+			/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts\/([^/]+)\/assets-upload-session$/
+		);
+		const upload = url.pathname.match(/^\/client\/v4\/accounts\/([^/]+)\/workers\/assets\/upload$/);
+		if (!session && !upload) return null;
+		requests.push({ method: request.method!, path: url.pathname, query: Object.fromEntries(url.searchParams) });
+		if (request.method !== 'POST') throw new ApiFailure(405, [{ code: 10405, message: 'Method not allowed' }]);
+		if (session) {
+			authenticate(request, session[1]);
+			if (decodeURIComponent(session[2]) !== options.namespace)
+				throw new ApiFailure(404, [{ code: 100119, message: 'Dispatch namespace not found' }]);
+			const body = JSON.parse((await readBody(request)).toString('utf8') || 'null') as { manifest?: unknown } | null;
+			const manifest = body?.manifest;
+			if (typeof manifest !== 'object' || manifest === null || Array.isArray(manifest))
+				throw validation('manifest must be an object of "/path": { hash, size }');
+			for (const [path, entry] of Object.entries(manifest as Record<string, { hash?: unknown; size?: unknown }>)) {
+				if (!path.startsWith('/')) throw validation(`manifest path ${JSON.stringify(path)} must start with "/"`);
+				if (typeof entry?.hash !== 'string' || !/^[0-9a-f]{32}$/.test(entry.hash))
+					throw validation(`manifest ${path}: hash must be 32 hexadecimal characters`);
+				if (!Number.isSafeInteger(entry.size) || (entry.size as number) < 0 || (entry.size as number) > 25 * 1024 * 1024)
+					throw validation(`manifest ${path}: size must be 0 to 26214400 bytes`);
+			}
+			const declared = manifest as AssetSession['manifest'];
+			const missing = [...new Set(Object.values(declared).map((entry) => entry.hash))].filter((hash) => !assetFiles.has(hash));
+			if (missing.length === 0) return envelope(200, { jwt: completion(declared), buckets: [] });
+			const jwt = `fake-upload.${crypto.randomUUID()}`;
+			uploadTokens.set(jwt, { manifest: declared, pending: new Set(missing) });
+			const buckets: string[][] = [];
+			for (let i = 0; i < missing.length; i += 2) buckets.push(missing.slice(i, i + 2));
+			return envelope(200, { jwt, buckets });
+		}
+		if (upload![1] !== options.accountId) throw new ApiFailure(403, [{ code: 10000, message: 'Authentication error' }]);
+		const token = request.headers.authorization?.startsWith('Bearer ') ? request.headers.authorization.slice('Bearer '.length) : '';
+		const open = uploadTokens.get(token);
+		if (!open) throw new ApiFailure(401, [{ code: 10001, message: 'Unauthorized: the upload JWT is missing, invalid or expired' }]);
+		if (url.searchParams.get('base64') !== 'true') throw validation('base64 must be true: file contents are sent base64-encoded');
+		const type = request.headers['content-type'] ?? '';
+		if (!type.startsWith('multipart/form-data')) throw validation(`Expected multipart/form-data, got "${type || 'no content type'}"`);
+		const form = await new Response(new Uint8Array(await readBody(request)), { headers: { 'content-type': type } }).formData();
+		for (const [hash, value] of form.entries()) {
+			if (!open.pending.has(hash) && !assetFiles.has(hash)) throw validation(`${hash} is not a file of this upload session's manifest`);
+			const base64 = typeof value === 'string' ? value : await value.text();
+			if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) throw validation(`the part ${hash} is not base64`);
+			const size = Buffer.from(base64, 'base64').byteLength;
+			const expected = Object.values(open.manifest).find((entry) => entry.hash === hash)!.size;
+			if (size !== expected) throw validation(`the part ${hash} is ${size} bytes; the manifest says ${expected}`);
+			assetFiles.set(hash, { base64, contentType: typeof value === 'string' ? 'application/null' : value.type || 'application/null' });
+			open.pending.delete(hash);
+		}
+		if (open.pending.size > 0) return envelope(202, { jwt: null });
+		uploadTokens.delete(token);
+		return envelope(201, { jwt: completion(open.manifest) });
+	}
+
+	/** The assets metadata.assets names: its completion JWT must be one this API issued. */
+	function assetsOf(value: unknown, binding: string | null): StoredScript['assets'] {
+		const { jwt, config } = (value ?? {}) as { jwt?: unknown; config?: unknown };
+		const manifest = typeof jwt === 'string' ? completionTokens.get(jwt) : undefined;
+		if (!manifest) throw validation('metadata.assets.jwt must be a completion token of an assets upload session');
+		const files = Object.fromEntries(
+			Object.entries(manifest).map(([path, { hash, size }]) => [path, { hash, size, ...assetFiles.get(hash)! }])
+		);
+		return { files, config: config ?? null, binding };
+	}
 
 	/** A custom hostname as the API answers it: while pending, the TXT records that prove ownership. */
 	const customHostnameResult = (h: StoredCustomHostname) => ({
@@ -176,6 +274,8 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 		if (url.pathname === '/__fake/requests') return { status: 200, body: JSON.stringify(requests), type: 'application/json' };
 		const hostnames = await handleCustomHostnames(request, url);
 		if (hostnames) return hostnames;
+		const assets = await handleAssets(request, url);
+		if (assets) return assets;
 		requests.push({ method: request.method!, path: url.pathname, query: Object.fromEntries(url.searchParams) });
 
 		const byTags = url.pathname.match(/^\/client\/v4\/accounts\/([^/]+)\/workers\/dispatch\/namespaces\/([^/]+)\/scripts$/);
@@ -234,7 +334,7 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 		}
 
 		if (method === 'PUT') {
-			const stored = await parseUpload(request, url, name, scripts.get(name));
+			const stored = await parseUpload(request, url, name, scripts.get(name), assetsOf);
 			scripts.set(name, stored);
 			return envelope(200, {
 				id: name,
@@ -303,7 +403,8 @@ async function parseUpload(
 	request: IncomingMessage,
 	url: URL,
 	name: string,
-	previous: StoredScript | undefined
+	previous: StoredScript | undefined,
+	assetsOf: (value: unknown, binding: string | null) => StoredScript['assets']
 ): Promise<StoredScript> {
 	if (!/^[a-z0-9_-]{1,63}$/i.test(name))
 		throw validation(`Script name "${name}" is invalid: use 1-63 letters, digits, "-" or "_"`);
@@ -330,6 +431,7 @@ async function parseUpload(
 		tags?: unknown;
 		bindings?: unknown;
 		keep_bindings?: unknown;
+		assets?: unknown;
 	};
 	try {
 		metadata = JSON.parse(typeof metadataPart === 'string' ? metadataPart : await metadataPart.text());
@@ -369,8 +471,14 @@ async function parseUpload(
 	if (main.includes(REJECTED_BY_API_MARKER))
 		throw validation(`Uncaught Error: the script failed its startup check at ${metadata.main_module}:1:1`);
 
-	const bindings = (metadata.bindings ?? []) as unknown[];
-	if (!Array.isArray(bindings)) throw validation('metadata.bindings must be an array');
+	const allBindings = (metadata.bindings ?? []) as unknown[];
+	if (!Array.isArray(allBindings)) throw validation('metadata.bindings must be an array');
+	// An `assets` binding (the Worker's ASSETS) needs metadata.assets; the others are text bindings.
+	const isAssets = (binding: unknown) => (binding as { type?: unknown } | null)?.type === 'assets';
+	const assetsBinding = allBindings.find(isAssets) as { name?: unknown } | undefined;
+	if (assetsBinding && (typeof assetsBinding.name !== 'string' || metadata.assets === undefined))
+		throw validation('an assets binding needs a name and metadata.assets');
+	const bindings = allBindings.filter((binding) => !isAssets(binding));
 	const named = bindings.map((binding) => textBinding(binding));
 	const keep = (metadata.keep_bindings ?? []) as unknown[];
 	if (!Array.isArray(keep) || keep.some((type) => typeof type !== 'string'))
@@ -384,6 +492,7 @@ async function parseUpload(
 		modules,
 		tags,
 		bindings: [...kept, ...named],
+		...(metadata.assets !== undefined && { assets: assetsOf(metadata.assets, (assetsBinding?.name as string | undefined) ?? null) }),
 		etag: crypto.randomUUID().replaceAll('-', ''),
 		createdOn: previous?.createdOn ?? now,
 		modifiedOn: now
@@ -413,4 +522,10 @@ async function parseSecret(request: IncomingMessage): Promise<TextBinding> {
 	const secret = textBinding(body);
 	if (secret.type !== 'secret_text') throw validation('type must be "secret_text"');
 	return secret;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer> {
+	const chunks: Buffer[] = [];
+	for await (const chunk of request) chunks.push(chunk as Buffer);
+	return Buffer.concat(chunks);
 }

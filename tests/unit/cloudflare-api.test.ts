@@ -76,7 +76,7 @@ describe('parseScriptUpload', () => {
 			[[['metadata', '{}'], ['index.js', module('index.js')]], 'metadata.main_module is required'],
 			[[['metadata', '{"main_module":"index.js","compatibility_flags":["nodejs_compat"]}'], ['index.js', module('index.js')]], 'compatibility_flags are not supported yet (got "nodejs_compat")'],
 			[[['metadata', '{"main_module":"index.js","bindings":[{"type":"d1","name":"DB"}]}'], ['index.js', module('index.js')]], 'binding "DB" has type "d1"'],
-			[[['metadata', '{"main_module":"index.js","assets":{"jwt":"x"}}'], ['index.js', module('index.js')]], 'static assets are not supported'],
+			[[['metadata', '{"main_module":"index.js","assets":{"jwt":"x"}}'], ['index.js', module('index.js')]], 'static assets are not accepted through the Cloudflare-compatible API'],
 			[[['metadata', '{"main_module":"index.js","tags":"a"}'], ['index.js', module('index.js')]], 'metadata.tags must be an array'],
 			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['data.txt', module('data.txt', 'x', 'text/plain')]], 'data.txt: this platform takes one module per script for now']
 		];

@@ -7,26 +7,12 @@
 import { env } from 'cloudflare:workers';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { callerFor, hello, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
-import { createStandInDispatcher } from './cloudflare-dispatcher';
+import { cloudflareSetup } from './cloudflare-setup';
 import { dispatchToUserWorker, interceptPlatformRequest } from '$lib/server/dispatch';
 import { platformFor, type Platform } from '$lib/server/platform';
 
 const api = inject('fakeCloudflareApi');
 const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
-
-function cloudflareSetup(overrides: Partial<Env> = {}) {
-	const dispatcher = createStandInDispatcher(api.url);
-	const vars: Partial<Env> = {
-		PLATFORM_BACKEND: 'cloudflare',
-		CLOUDFLARE_ACCOUNT_ID: api.accountId,
-		CLOUDFLARE_API_TOKEN: api.apiToken,
-		DISPATCH_NAMESPACE: api.namespace,
-		CLOUDFLARE_API_BASE_URL: `${api.url}/client/v4`,
-		DISPATCHER: dispatcher,
-		...overrides
-	};
-	return { ...setup(vars), dispatcher, vars };
-}
 
 const dispatch = (platform: Platform, path: string, init?: RequestInit) => {
 	const url = new URL(path, ORIGIN);

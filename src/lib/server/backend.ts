@@ -16,6 +16,8 @@ export interface ScriptRef {
 	settings: string;
 	/** A version that is not (necessarily) the serving one, run through its preview URL. */
 	preview?: boolean;
+	/** The version has static assets (src/lib/server/assets/): its Worker gets an ASSETS binding. */
+	assets?: boolean;
 }
 
 /** The Worker's code and settings as a backend reads them when it needs to load or upload a version. */
@@ -24,6 +26,9 @@ export interface ScriptSource {
 	code(scriptId: string, version: number): Promise<string | null>;
 	/** The Worker's vars and decrypted secrets. */
 	settings(scriptId: string): Promise<{ vars: Record<string, string>; secrets: Record<string, string> }>;
+	/** A version's static assets manifest (null: it has none), and a blob's bytes (null: gone). */
+	assetManifest?(scriptId: string, version: number): Promise<import('./assets/manifest').AssetManifest | null>;
+	assetBlob?(owner: string, hash: string): Promise<ReadableStream | null>;
 }
 
 export interface WorkerBackend {

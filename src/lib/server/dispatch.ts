@@ -15,6 +15,7 @@ import { routeByHost } from './hostnames/routing';
 import { INTERNAL_PREFIX, USER_WORKERS_PREFIX, isUserWorkerPath } from '$lib/paths';
 import { workerNameProblem } from '$lib/worker-name';
 import { REQUEST_ID_HEADER } from './logs/entries';
+import { serveVersionAsset } from './assets/serve';
 
 /**
  * The Worker a request names, the version it previews (null: the serving one), the path it sees, and the
@@ -74,6 +75,11 @@ export async function dispatchToUserWorker(
 		if (preview instanceof Response) return preview;
 		script = preview;
 	}
+	// A GET or HEAD of one of the version's static assets is answered without running its code.
+	if (script.assets) {
+		const asset = await serveVersionAsset(platform.assets, script, request, path);
+		if (asset) return hardenUserResponse(asset, { ownOrigin: prefix === null });
+	}
 
 	const headers = userWorkerRequestHeaders(request.headers, platform.config);
 	if (prefix !== null) headers.set('x-forwarded-prefix', prefix);
@@ -129,7 +135,8 @@ async function previewOf(record: StoredWorker, version: string, platform: Platfo
 	if (!info)
 		return platformErrorPage(404, 'No such version', `Worker "${record.name}" has no version ${JSON.stringify(version)}.`);
 	const { sha256, compatibilityDate } = info;
-	return { scriptId: record.scriptId, version: info.version, sha256, compatibilityDate, settings: record.settings, preview: true };
+	const assets = (await platform.assets.manifest(record.scriptId, info.version)) !== null;
+	return { scriptId: record.scriptId, version: info.version, sha256, compatibilityDate, settings: record.settings, preview: true, assets };
 }
 
 function notFound(name: string): Response {

@@ -24,6 +24,10 @@ import { VersionStore } from './versions/store';
 import { createWorkerService, type WorkerService } from './workers/service';
 import { LogStore, logSettings } from './logs/store';
 import { createLogService, type LogService } from './logs/service';
+import { AssetStore, MANIFEST_CACHE_MAX_ENTRIES, MANIFEST_CACHE_TTL_MS } from './assets/store';
+import { createAssetService, type AssetService } from './assets/service';
+import { AssetRetention } from './assets/retention';
+import type { AssetManifest } from './assets/manifest';
 
 export interface Platform {
 	readonly config: PlatformConfig;
@@ -40,6 +44,10 @@ export interface Platform {
 	readonly authFailures: AuthFailureThrottle;
 	/** Each Worker's recent log entries and per-minute request metrics (src/lib/server/logs/). */
 	readonly logs: LogService;
+	/** Static assets: the blobs and manifests the dispatcher serves (src/lib/server/assets/store.ts). */
+	readonly assets: AssetStore;
+	/** Static assets' upload sessions, for the API (src/lib/server/assets/service.ts). */
+	readonly assetUploads: AssetService;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
 	readonly sveltekitEnv: SvelteKitEnv;
 }
@@ -50,9 +58,21 @@ export type SvelteKitEnv = Env & { readonly platform?: Platform };
 export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } = {}): Platform {
 	const config = readConfig(env);
 	const registry = new WorkerRegistry(env.WORKER_MAPPINGS, new RecordCache());
-	const versions = new VersionStore(env.DB, env.WORKER_MAPPINGS, { retiredCodeGraceMs: config.retiredCodeGraceMs });
 	const settings = new SettingsStore(env.WORKER_MAPPINGS, config.secretsKey);
-	const source = { code: versions.code.bind(versions), settings: settings.runtime.bind(settings) };
+	const assets = new AssetStore(
+		env.WORKER_MAPPINGS,
+		new BoundedTtlCache<AssetManifest | null>(MANIFEST_CACHE_MAX_ENTRIES, MANIFEST_CACHE_TTL_MS)
+	);
+	const versions = new VersionStore(env.DB, env.WORKER_MAPPINGS, {
+		retiredCodeGraceMs: config.retiredCodeGraceMs,
+		assetRetention: new AssetRetention(env.DB, assets)
+	});
+	const source = {
+		code: versions.code.bind(versions),
+		settings: settings.runtime.bind(settings),
+		assetManifest: assets.manifest.bind(assets),
+		assetBlob: assets.readBlob.bind(assets)
+	};
 	const logs = new LogStore(env.DB, logSettings(env as unknown as Record<string, unknown>));
 	const backend =
 		overrides.backend ??
@@ -67,13 +87,16 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		provider: config.backend === 'cloudflare' ? cloudflareHostnames(config) : localHostnames,
 		cache: new BoundedTtlCache<string | null>(HOSTNAME_CACHE_MAX_ENTRIES, HOSTNAME_CACHE_TTL_MS)
 	});
-	const workers = createWorkerService({ config, registry, versions, settings, deployments, store, hostnames });
+	const assetUploads = createAssetService({ config, registry, customers: store, versions, assets });
+	const workers = createWorkerService({ config, registry, versions, settings, deployments, store, hostnames, assets: assetUploads });
 	const platform = {
 		config,
 		registry,
 		backend,
 		workers,
 		versions,
+		assets,
+		assetUploads,
 		customers: createCustomerService({ config, store, workers }),
 		hostnames,
 		logs: createLogService({ registry, store: logs }),

@@ -30,6 +30,8 @@ export interface StoredWorker {
 	customerId?: string | null;
 	/** The owner's per-request limits, so dispatch needs no other read; absent: the platform's defaults. */
 	limits?: WorkerLimits;
+	/** The serving version has static assets (its manifest: src/lib/server/assets/); absent: none. */
+	assets?: boolean;
 }
 
 export interface WorkerPage {

@@ -5,6 +5,11 @@ import { INTERNAL_HEADER_PREFIX } from './backend.ts';
 
 /** Where the runner fetches a version's code and env: RUNNER_CODE_PATH + <scriptId>/<version> (JSON). */
 export const RUNNER_CODE_PATH = '/__platform/runner/scripts/';
+/**
+ * Where a user Worker's ASSETS binding reads its version's static assets (GET/HEAD, answered as the
+ * dispatcher answers them): RUNNER_ASSETS_PATH + <scriptId>/<version>?path=<asset path>.
+ */
+export const RUNNER_ASSETS_PATH = '/__platform/runner/assets/';
 /** Where the runner sends user Workers' log entries: POST, JSON object script id -> entries. */
 export const RUNNER_LOGS_PATH = '/__platform/runner/logs';
 export const RUNNER_RUN_PATH = '/__runner/run';

@@ -40,7 +40,8 @@ function load(
 	script: ScriptRef,
 	readWorker: () => Promise<LoadableWorker>,
 	globalOutbound: Fetcher | undefined,
-	tails: Fetcher[] = []
+	tails: Fetcher[] = [],
+	assets?: Fetcher
 ): WorkerStub {
 	return loader.get(isolateId(script), async () => {
 		const { code, env } = await readWorker();
@@ -48,8 +49,8 @@ function load(
 			compatibilityDate: script.compatibilityDate,
 			mainModule: PLATFORM_MODULE,
 			modules: { [PLATFORM_MODULE]: PLATFORM_ENTRY, [USER_MODULE]: code },
-			// The Worker's own vars and secrets; never the platform's bindings.
-			env,
+			// The Worker's own vars and secrets, and ASSETS for a version with static assets; never the platform's bindings.
+			env: assets ? { ...env, ASSETS: assets } : env,
 			...(globalOutbound && { globalOutbound }),
 			// The Tail Workers that receive each invocation's console lines, exceptions and outcome (logs).
 			...(tails.length > 0 && { tails })
@@ -65,9 +66,11 @@ export function loadUserWorker(
 	/** Where the Worker's own fetch() calls go; by default wherever this process's go. */
 	globalOutbound?: Fetcher,
 	/** Tail Workers for its trace events (used when the isolate loads). */
-	tails?: Fetcher[]
+	tails?: Fetcher[],
+	/** Its ASSETS binding: the version's static assets (used when the isolate loads). */
+	assets?: Fetcher
 ): Fetcher {
-	return load(loader, script, readWorker, globalOutbound, tails).getEntrypoint(undefined, { limits });
+	return load(loader, script, readWorker, globalOutbound, tails, assets).getEntrypoint(undefined, { limits });
 }
 
 /**

@@ -93,6 +93,10 @@ const planInput = z
 const pageInput = (max: number) => z.object({ cursor: z.string().nullish(), limit: pageLimit(max) });
 const versionNumber = positive('version');
 const versionInput = nameInput.extend({ version: versionNumber });
+/** An upload's static assets: a completed upload session, or the serving version's (`keep`). */
+const assetsReference = z.union([z.object({ session: text('assets.session') }), z.object({ keep: z.literal(true) })], {
+	error: 'assets must be { session } (an asset upload session) or { keep: true }'
+});
 /** Settings: name -> value, or null to remove it. */
 const settingValues = (what: string) =>
 	z.record(z.string(), z.string({ error: `${what} values must be strings (or null to remove one)` }).nullable()).optional();
@@ -114,7 +118,8 @@ export const appRouter = t.router({
 					code: text('code'),
 					compatibilityDate: z.string().optional(),
 					message: text('message').optional(),
-					deploy: z.boolean({ error: 'deploy must be true or false' }).optional()
+					deploy: z.boolean({ error: 'deploy must be true or false' }).optional(),
+					assets: assetsReference.optional()
 				})
 			)
 			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(ctx.caller, input), ctx)),
@@ -207,6 +212,32 @@ export const appRouter = t.router({
 			}),
 			list: signedInProcedure.input(nameInput).query(({ ctx, input }) => ctx.platform.hostnames.list(ctx.caller, input.name))
 		})
+	}),
+
+	/**
+	 * Static assets' upload sessions (src/lib/server/assets/service.ts): `start` with the manifest, `upload` the
+	 * missing files in batches, then `workers.upload` with `assets: { session }`.
+	 */
+	assets: t.router({
+		start: signedInProcedure
+			.input(
+				z.object({
+					name: text('name'),
+					manifest: z.record(
+						z.string(),
+						z.object({ hash: text('hash'), size: z.number({ error: 'size must be a number' }) }, { error: 'each manifest entry must be { hash, size }' }),
+						{ error: 'manifest must map paths to { hash, size }' }
+					)
+				})
+			)
+			.mutation(({ ctx, input }) => ctx.platform.assetUploads.start(ctx.caller, input)),
+		upload: signedInProcedure
+			.input(z.object({ session: text('session'), files: z.array(z.object({ hash: text('hash'), base64: text('base64') })) }))
+			.mutation(({ ctx, input }) => ctx.platform.assetUploads.upload(ctx.caller, input)),
+		/** A version's files (the serving one by default): path, SHA-256, size, content type. */
+		list: signedInProcedure
+			.input(nameInput.extend({ version: versionNumber.optional() }))
+			.query(({ ctx, input }) => ctx.platform.assetUploads.files(ctx.caller, input.name, input.version))
 	}),
 
 	customers: t.router({

@@ -5,7 +5,9 @@
 // plain_text bindings, keeping the secret_text bindings set through the secrets endpoint. A previewed
 // version that is not serving runs as a script of its own, `<scriptId>--v<N>`, uploaded on its first
 // preview request and deleted when the version is pruned or the Worker deleted. The platform's version
-// store (KV), not the API, holds every version's code.
+// store (KV), not the API, holds every version's code. A version with static assets uploads them first
+// through the namespace's assets upload session (uploadAssets below), and the script's metadata names the
+// completed set with an ASSETS binding.
 import type { PlatformConfig } from '../config';
 import type { ScriptRef, ScriptSource, WorkerBackend } from '../backend';
 import { InputError, LimitExceededError, ScriptMissingError } from '../errors';
@@ -33,6 +35,7 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 		));
 	const scripts = async () => (await cloudflare()).workersForPlatforms.dispatch.namespaces.scripts;
 	const scriptsPath = `/accounts/${settings.accountId}/workers/dispatch/namespaces/${settings.namespace}/scripts`;
+	const apiBase = settings.apiBaseUrl ?? 'https://api.cloudflare.com/client/v4';
 
 	/** Uploads `code` as `name`; `keepSecrets` keeps the script's secret_text bindings that `bindings` does not name. */
 	async function upload(name: string, script: ScriptRef, code: string, bindings: Binding[], keepSecrets: boolean) {
@@ -41,10 +44,12 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 		// application/javascript` (cloudflare-typescript#2799), so the parts are given as files under
 		// the names the API expects (extra body keys pass through) and the content type is left to
 		// fetch, which adds the multipart boundary.
+		const assets = script.assets ? await uploadAssets(name, script) : null;
 		const metadata = {
 			main_module: MAIN_MODULE,
 			compatibility_date: script.compatibilityDate,
-			bindings,
+			bindings: assets ? [...bindings, { type: 'assets', name: ASSETS_BINDING }] : bindings,
+			...(assets && { assets }),
 			...(keepSecrets && { keep_bindings: ['secret_text'] }),
 			// The owner, so that deleting a customer can delete its scripts by tag.
 			tags: script.customerId ? [customerTag(script.customerId)] : []
@@ -59,6 +64,51 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 		} catch (error) {
 			throw apiError(error, script.scriptId);
 		}
+	}
+
+	/**
+	 * Cloudflare's Direct Uploads of static assets for the namespace script `name`: the manifest opens a
+	 * session (its hashes are Cloudflare's, see cloudflareAssetHash), the files Cloudflare lacks go up in the
+	 * buckets it asks for (base64, multipart, one part per hash with the file's Content-Type, authorised by the
+	 * session's JWT), and the completion JWT goes into the script's metadata with the serving config.
+	 */
+	async function uploadAssets(name: string, script: ScriptRef) {
+		const manifest = await source.assetManifest?.(script.scriptId, script.version);
+		if (!manifest || !source.assetBlob) throw new ScriptMissingError(script.scriptId);
+		const files = await Promise.all(
+			Object.entries(manifest.files).map(async ([path, file]) => ({ path, ...file, cloudflareHash: await cloudflareAssetHash(file.hash, file.contentType) }))
+		);
+		let session: { jwt?: string; buckets?: string[][] };
+		try {
+			session = await (await scripts()).assetUpload.create(name, {
+				...scope,
+				manifest: Object.fromEntries(files.map(({ path, cloudflareHash, size }) => [path, { hash: cloudflareHash, size }]))
+			});
+		} catch (error) {
+			throw apiError(error, script.scriptId);
+		}
+		let jwt = session.jwt;
+		const byHash = new Map(files.map((file) => [file.cloudflareHash, file]));
+		for (const bucket of session.buckets ?? []) {
+			const form = new FormData();
+			for (const hash of bucket) {
+				const file = byHash.get(hash)!;
+				const body = await source.assetBlob(manifest.owner, file.hash);
+				if (body === null) throw new Error(`asset ${file.path} of ${script.scriptId} version ${script.version} is missing from the asset store`);
+				form.append(hash, new File([toBase64(new Uint8Array(await new Response(body).arrayBuffer()))], hash, { type: file.contentType }));
+			}
+			const response = await fetch(`${apiBase}/accounts/${settings.accountId}/workers/assets/upload?base64=true`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${session.jwt}` },
+				body: form
+			});
+			const answer = (await response.json().catch(() => ({}))) as { result?: { jwt?: string | null }; errors?: ApiErrorShape['errors'] };
+			if (!response.ok) throw apiError({ status: response.status, errors: answer.errors }, script.scriptId);
+			// 202 for a bucket while others remain; 201 with the completion JWT for the last.
+			if (answer.result?.jwt) jwt = answer.result.jwt;
+		}
+		if (!jwt) throw new Error('the Cloudflare API completed the assets upload without a completion token');
+		return { jwt, config: { html_handling: 'auto-trailing-slash' } };
 	}
 
 	async function removeScript(name: string, scriptId: string) {
@@ -146,6 +196,24 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 }
 
 const customerTag = (customerId: string) => `customer:${customerId}`;
+
+/** The binding through which a user Worker with static assets reads them (as on the local backend). */
+const ASSETS_BINDING = 'ASSETS';
+
+/**
+ * An asset's hash as Cloudflare's manifest takes it: 32 hex digits. It covers the content type as well as
+ * the bytes (wrangler's covers the extension), since Cloudflare stores one Content-Type per hash.
+ */
+export async function cloudflareAssetHash(sha256: string, contentType: string): Promise<string> {
+	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${sha256}:${contentType}`));
+	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').slice(0, 32);
+}
+
+function toBase64(bytes: Uint8Array): string {
+	let binary = '';
+	for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+	return btoa(binary);
+}
 
 const asBindings = (type: Binding['type'], values: Record<string, string>): Binding[] =>
 	Object.entries(values).map(([name, text]) => ({ type, name, text }));

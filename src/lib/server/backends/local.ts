@@ -9,9 +9,10 @@ import type { ScriptSource, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker, type LoadableWorker } from '../user-worker-loader';
 import { safeEqual } from '../secrets';
-import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_LOGS_PATH, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
+import { RUNNER_ASSETS_PATH, RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_LOGS_PATH, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
 import type { LogStore } from '../logs/store';
 import { receiveLogEntries } from '../logs/receive';
+import { serveRunnerAsset } from '../assets/serve';
 
 export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogStore): WorkerBackend {
 	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
@@ -39,11 +40,13 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 		fetch: run,
 		async serveInternal(request, url) {
 			const forLogs = url.pathname === RUNNER_LOGS_PATH;
-			if (!url.pathname.startsWith(RUNNER_CODE_PATH) && !forLogs) return undefined;
+			const forAssets = url.pathname.startsWith(RUNNER_ASSETS_PATH);
+			if (!url.pathname.startsWith(RUNNER_CODE_PATH) && !forLogs && !forAssets) return undefined;
 			const secret = request.headers.get(RUNNER_HEADERS.secret);
 			if (!config.runner || !secret || !safeEqual(secret, config.runner.secret))
 				return new Response('forbidden', { status: 403 });
 			if (forLogs) return receiveLogEntries(request, logs);
+			if (forAssets) return serveRunnerAsset(source, request, url.pathname.slice(RUNNER_ASSETS_PATH.length), url.searchParams.get('path') ?? '/');
 			// <scriptId>/<version>
 			const [scriptId, version] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
 			try {

@@ -14,7 +14,7 @@ import { LIST_LIMIT_MAX, type StoredWorker } from '../registry';
 import { checkTags } from '../workers/service';
 import { applyBindings, bindingsOfWorker, secretsEndpoint, type BindingsTarget } from './bindings';
 import { CLOUDFLARE_API_PREFIX, CloudflareApiError, CODES, errorResponse, success, type ResultInfo } from './envelope';
-import { bindingsOf, parseScriptUpload, parseSettings, refuseCompatibilityFlags } from './multipart';
+import { ASSETS_REFUSAL, bindingsOf, parseScriptUpload, parseSettings, refuseCompatibilityFlags } from './multipart';
 
 /** The platform's single main module name when it answers with a script's content. */
 const CONTENT_MODULE = 'worker.js';
@@ -88,6 +88,9 @@ const ROUTES: [pattern: string, operations: Partial<Record<Method, Operation>>][
 	[`${SCRIPT}/tags/:tag`, { PUT: addTag, DELETE: removeTag }],
 	[`${SCRIPT}/secrets`, { GET: secrets, PUT: secrets }],
 	[`${SCRIPT}/secrets/:secret`, { GET: secrets, DELETE: secrets }],
+	// Static assets (wrangler's first call for a Worker with `assets`): refused, naming what to use instead.
+	[`${SCRIPT}/assets-upload-session`, { POST: refuseAssets }],
+	['accounts/:account/workers/assets/upload', { POST: refuseAssets }],
 	// Account-level scripts (wrangler asks for their settings and secrets before a namespace deploy).
 	['accounts/:account/workers/scripts/:script', { GET: noAccountScript }],
 	['accounts/:account/workers/scripts/:script/:part', { GET: noAccountScript }]
@@ -115,6 +118,10 @@ function decodeSegment(segment: string): string {
 	} catch {
 		throw new CloudflareApiError(404, CODES.noRoute, `Could not route to ${segment}: it is not valid URL encoding`);
 	}
+}
+
+async function refuseAssets(): Promise<Response> {
+	throw new CloudflareApiError(501, CODES.notImplemented, ASSETS_REFUSAL);
 }
 
 // The token, accounts and the namespace
@@ -186,7 +193,7 @@ function scriptResult(record: StoredWorker, tags: string[]) {
 		compatibility_flags: [],
 		handlers: ['fetch'],
 		has_modules: true,
-		has_assets: false,
+		has_assets: record.assets === true,
 		logpush: false,
 		usage_model: 'standard',
 		tail_consumers: null

@@ -28,6 +28,10 @@ export interface ScriptUpload {
 	bindings: ScriptBindings;
 }
 
+/** Why the Cloudflare-compatible API takes no static assets, and where they go instead. */
+export const ASSETS_REFUSAL =
+	'static assets are not accepted through the Cloudflare-compatible API yet: deploy them with `wfp deploy <file> --assets <dir>` or the tRPC assets.start / assets.upload calls (README, "Static assets")';
+
 /** Source maps ride along with wrangler's uploads; the platform has no use for them. */
 const SOURCE_MAP_TYPE = 'application/source-map';
 
@@ -48,7 +52,7 @@ export async function parseScriptUpload(request: Request, maxBytes: number): Pro
 		throw new InputError('metadata', 'metadata.main_module is required: the name of the module part holding the Worker');
 	refuseCompatibilityFlags(metadata);
 	if (metadata.assets !== undefined || metadata.keep_assets === true)
-		throw new InputError('metadata', 'static assets are not supported by this platform: serve them from the Worker');
+		throw new InputError('metadata', ASSETS_REFUSAL);
 
 	const modules = await modulesOf(form);
 	const code = modules.get(mainName);

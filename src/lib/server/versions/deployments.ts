@@ -7,6 +7,7 @@ import { InputError, NotFoundError } from '../errors';
 import type { StoredWorker, WorkerRegistry } from '../registry';
 import { NO_SETTINGS, settingsKey, type SettingsChange, type SettingsStore, type SettingsView } from './settings';
 import type { DeploymentKind, VersionInfo, VersionStore } from './store';
+import type { AssetManifest } from '../assets/manifest';
 
 export interface NewVersion {
 	code: string;
@@ -17,6 +18,8 @@ export interface NewVersion {
 	author: string;
 	/** false: store the version without serving it (preview it, deploy it later). */
 	deploy: boolean;
+	/** Its static assets; absent: the version has none. */
+	assets?: AssetManifest;
 }
 
 export class Deployments {
@@ -49,7 +52,10 @@ export class Deployments {
 			throw new InputError('deploy', `"${name}" serves no version yet: upload its first version with deploy on`);
 		const { scriptId, version } = await this.#store.create(name, previous?.scriptId ?? crypto.randomUUID(), input);
 		if (input.deploy)
-			return { worker: await this.#promote(name, scriptId, version, input.code, 'upload', input.author, previous, owner), version };
+			return {
+				worker: await this.#promote(name, scriptId, { ...version, assets: input.assets !== undefined }, input.code, 'upload', input.author, previous, owner),
+				version
+			};
 		const pruned = await this.#store.prune(scriptId, this.#retention, [previous!.version]);
 		await this.#cleanUp(scriptId, pruned);
 		return { worker: previous!, version };
@@ -60,7 +66,8 @@ export class Deployments {
 		const info = await this.#store.get(record.scriptId, version);
 		const code = info && (await this.#store.code(record.scriptId, version));
 		if (!info || code === null) throw new NotFoundError(`"${record.name}" has no version ${version}`);
-		return this.#promote(record.name, record.scriptId, info, code, kind, author, record);
+		const assets = (await this.#store.assetManifest(record.scriptId, version)) !== null;
+		return this.#promote(record.name, record.scriptId, { ...info, assets }, code, kind, author, record);
 	}
 
 	/** A version's metadata and code, or NotFoundError. */
@@ -102,7 +109,7 @@ export class Deployments {
 	async #promote(
 		name: string,
 		scriptId: string,
-		version: VersionInfo,
+		version: VersionInfo & { assets: boolean },
 		code: string,
 		kind: DeploymentKind,
 		author: string,
@@ -123,7 +130,8 @@ export class Deployments {
 			createdAt: base?.scriptId === scriptId ? base.createdAt : now,
 			updatedAt: now,
 			customerId: owner.customerId ?? null,
-			...(owner.limits && { limits: owner.limits })
+			...(owner.limits && { limits: owner.limits }),
+			...(version.assets && { assets: true })
 		};
 		// The backend first (the cloudflare backend uploads here; a rejected script leaves the old version
 		// serving), then the history, then the one KV write that moves the pointer.

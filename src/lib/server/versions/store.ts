@@ -3,6 +3,9 @@
 // request that read an older record still finds the code it names. Code that no version points at any more
 // is deleted after a grace period (`retiredCodeGraceMs`), never at once.
 import { InputError } from '../errors';
+import { MANIFEST_KEY_PREFIX, manifestKey, type AssetManifest } from '../assets/manifest';
+import type { AssetRetention } from '../assets/retention';
+import type { NewVersion } from './deployments';
 
 export interface VersionInfo {
 	version: number;
@@ -67,11 +70,14 @@ export class VersionStore {
 	readonly #db: D1Database;
 	readonly #kv: KVNamespace;
 	readonly #graceMs: number;
+	readonly #assetRetention: AssetRetention | undefined;
 
-	constructor(db: D1Database, kv: KVNamespace, options: { retiredCodeGraceMs: number }) {
+	/** `assetRetention`: removes the asset blobs no manifest needs once a manifest is deleted. */
+	constructor(db: D1Database, kv: KVNamespace, options: { retiredCodeGraceMs: number; assetRetention?: AssetRetention }) {
 		this.#db = db;
 		this.#kv = kv;
 		this.#graceMs = options.retiredCodeGraceMs;
+		this.#assetRetention = options.assetRetention;
 	}
 
 	/**
@@ -83,7 +89,7 @@ export class VersionStore {
 	async create(
 		name: string,
 		freshScriptId: string,
-		input: { code: string; sha256: string; size: number; compatibilityDate: string; message: string | null; author: string }
+		input: Omit<NewVersion, 'deploy'>
 	): Promise<{ scriptId: string; version: VersionInfo }> {
 		const createdAt = new Date().toISOString();
 		const [, inserted] = await this.#db.batch<VersionRow & { script_id: string }>([
@@ -105,6 +111,8 @@ export class VersionStore {
 		const version = toInfo(row);
 		try {
 			await this.#kv.put(codeKey(scriptId, version.version), input.code, { metadata: { sha256: input.sha256 } });
+			// Its static assets' manifest (src/lib/server/assets/), as immutable as the code.
+			if (input.assets) await this.#kv.put(manifestKey(scriptId, version.version), JSON.stringify(input.assets));
 		} catch (error) {
 			await this.#db.prepare('DELETE FROM worker_versions WHERE script_id = ? AND version = ?').bind(scriptId, version.version).run();
 			throw error;
@@ -123,6 +131,11 @@ export class VersionStore {
 	/** The code of a version; null once it has been removed. */
 	code(scriptId: string, version: number): Promise<string | null> {
 		return this.#kv.get(codeKey(scriptId, version));
+	}
+
+	/** A version's asset manifest; null for a version without assets (or once removed). */
+	assetManifest(scriptId: string, version: number): Promise<AssetManifest | null> {
+		return this.#kv.get<AssetManifest>(manifestKey(scriptId, version), 'json');
 	}
 
 	/** Newest first; `cursor` is the version number the previous page ended before. */
@@ -164,7 +177,7 @@ export class VersionStore {
 		const row = recorded.results[0];
 		return {
 			deployment: { seq: row.seq, version: row.version, kind: row.kind, author: row.author, createdAt: row.created_at },
-			pruned: pruning[1].results.map((r) => r.version)
+			pruned: pruning[2].results.map((r) => r.version)
 		};
 	}
 
@@ -182,7 +195,7 @@ export class VersionStore {
 	 * rows go now and their code after the grace period. Returns the numbers removed.
 	 */
 	async prune(scriptId: string, keep: number, protect: readonly number[]): Promise<number[]> {
-		const [, removed] = await this.#db.batch<{ version: number }>(this.#pruneStatements(scriptId, keep, protect));
+		const [, , removed] = await this.#db.batch<{ version: number }>(this.#pruneStatements(scriptId, keep, protect));
 		return removed.results.map((r) => r.version);
 	}
 
@@ -191,13 +204,17 @@ export class VersionStore {
 		const pruned = `script_id = ?1 AND version NOT IN (${protect.map((_, i) => `?${i + 4}`).join(', ') || 'NULL'})
 			AND version <= (SELECT COALESCE(MAX(version), 0) FROM worker_versions WHERE script_id = ?1) - ?2`;
 		const bind = (statement: D1PreparedStatement) => statement.bind(scriptId, keep, Date.now() + this.#graceMs, ...protect);
-		return [
+		// A version's asset manifest (if it has one) is retired with its code.
+		const retire = (prefix: string) =>
 			bind(
 				this.#db.prepare(
-					`INSERT INTO retired_code (kv_key, remove_after) SELECT '${CODE_KEY_PREFIX}' || script_id || ':' || version, ?3
+					`INSERT INTO retired_code (kv_key, remove_after) SELECT '${prefix}' || script_id || ':' || version, ?3
 					 FROM worker_versions WHERE ${pruned} ON CONFLICT (kv_key) DO NOTHING`
 				)
-			),
+			);
+		return [
+			retire(CODE_KEY_PREFIX),
+			retire(MANIFEST_KEY_PREFIX),
 			bind(this.#db.prepare(`DELETE FROM worker_versions WHERE ${pruned} RETURNING version`))
 		];
 	}
@@ -213,7 +230,10 @@ export class VersionStore {
 			this.#db.prepare('DELETE FROM worker_deployments WHERE script_id = ?').bind(scriptId)
 		]);
 		const versions = removed.results.map((r) => r.version);
-		await this.#retire([...versions.map((version) => codeKey(scriptId, version)), ...otherKeys]);
+		await this.#retire([
+			...versions.flatMap((version) => [codeKey(scriptId, version), manifestKey(scriptId, version)]),
+			...otherKeys
+		]);
 		return versions;
 	}
 
@@ -236,8 +256,10 @@ export class VersionStore {
 			.bind(now, limit)
 			.all<{ kv_key: string }>();
 		if (results.length === 0) return 0;
+		const assetOwners = (await this.#assetRetention?.ownersOf(results.map(({ kv_key }) => kv_key))) ?? [];
 		await Promise.all(results.map(({ kv_key }) => this.#kv.delete(kv_key)));
 		await this.#db.batch(results.map(({ kv_key }) => this.#db.prepare('DELETE FROM retired_code WHERE kv_key = ?').bind(kv_key)));
+		for (const owner of assetOwners) await this.#assetRetention!.sweep(owner, now);
 		return results.length;
 	}
 }

@@ -15,6 +15,7 @@ import type { SettingsChange, SettingsStore, SettingsView } from '../versions/se
 import { MESSAGE_MAX_CHARS, type VersionInfo, type VersionPage, type VersionStore } from '../versions/store';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
+import type { AssetService } from '../assets/service';
 
 export interface UploadInput {
 	name: string;
@@ -24,6 +25,11 @@ export interface UploadInput {
 	message?: string;
 	/** false: store the version without serving it (default true). */
 	deploy?: boolean;
+	/**
+	 * Its static assets: a completed upload session (src/lib/server/assets/service.ts), or `keep` for the
+	 * serving version's assets. Absent: the version has none.
+	 */
+	assets?: { session: string } | { keep: true };
 }
 
 /** Every call names who makes it (`caller`); what a caller may see and change is decided here. */
@@ -70,8 +76,17 @@ export function createWorkerService(deps: {
 	deployments: Deployments;
 	store: CustomerStore;
 	hostnames: HostnameService;
+	assets?: AssetService;
 }): WorkerService {
 	const { config, registry, versions, settings, deployments, store, hostnames } = deps;
+
+	/** The manifest an upload's `assets` names, for a Worker owned by `owner`. */
+	async function assetsOf(caller: Principal, name: string, owner: string | null, previous: StoredWorker | null, assets: UploadInput['assets']) {
+		if (!assets) return undefined;
+		if (!deps.assets) throw new InputError('assets', 'this platform does not store static assets');
+		if ('keep' in assets) return (previous?.assets && (await deps.assets.manifestOf(previous.scriptId, previous.version))) || undefined;
+		return deps.assets.complete(caller, { session: assets.session, name, owner });
+	}
 
 	/** The Worker `caller` may see: any for the operator, its own for a customer; NOT_FOUND otherwise. */
 	async function existing(caller: Principal, name: string): Promise<StoredWorker> {
@@ -141,7 +156,7 @@ export function createWorkerService(deps: {
 	}
 
 	return {
-		async upload(caller, { name, code, compatibilityDate, message, deploy = true }) {
+		async upload(caller, { name, code, compatibilityDate, message, deploy = true, assets }) {
 			requireSignedIn(caller);
 			assertName(name);
 			const customer = await planOf(caller);
@@ -172,10 +187,12 @@ export function createWorkerService(deps: {
 			// The version first, then the record that points at it: a failure in between never leaves a record
 			// without its code, and a rejected deploy leaves the old version serving.
 			try {
-				const { worker, version } = await deployments.upload(name, newVersion, previous, {
+				const manifest = await assetsOf(caller, name, owner, previous, assets);
+				const { worker, version } = await deployments.upload(name, { ...newVersion, assets: manifest }, previous, {
 					customerId: owner,
 					limits: await limitsOf(owner, customer)
 				});
+				if (assets && 'session' in assets) await deps.assets?.close(assets.session);
 				return { ...worker, uploaded: version };
 			} catch (error) {
 				if (claimed) await store.releaseWorker(name);
@@ -265,6 +282,7 @@ export function createWorkerService(deps: {
 				if (names.length < 100) break;
 			}
 			await deployments.removeOwnedBy(customerId);
+			await deps.assets?.removeOwner(customerId);
 			return deleted;
 		},
 

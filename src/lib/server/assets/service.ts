@@ -1,0 +1,163 @@
+// Who may upload static assets, and how an upload session becomes a version's manifest. The flow follows
+// Cloudflare's assets upload session: the client declares path -> {hash, size} (`start`), the server answers
+// with the hashes it lacks, the client uploads those (`upload`, in batches), and the Worker upload names the
+// session (`complete`, called by the workers service once the name is the caller's).
+//
+// Ownership: blobs live in the namespace of the Worker's owner (a customer, or the operator). A hash is
+// accepted in a manifest only when its blob is in that namespace: uploaded by the owner (or the operator
+// for it), in this session or for any earlier version of the owner's Workers. Another customer's files are
+// never reachable by naming their hash, and an upload cannot overwrite anything: a blob's key is the hash
+// of its bytes, checked here before it is stored.
+import type { PlatformConfig } from '../config';
+import type { CustomerStore } from '../customers/store';
+import { ConflictError, InputError, NotFoundError, PlatformError } from '../errors';
+import { describePrincipal, ownerOf, type Principal } from '../principal';
+import type { WorkerRegistry } from '../registry';
+import type { VersionStore } from '../versions/store';
+import { mayAccess } from '../workers/access';
+import { workerNameProblem } from '$lib/worker-name';
+import { formatBytes } from '$lib/format';
+import { sha256Hex } from '../workers/service';
+import {
+	checkDeclaredManifest,
+	contentTypeOf,
+	maxAssetFileBytes,
+	ownerKey,
+	type AssetEntry,
+	type AssetManifest,
+	type DeclaredManifest
+} from './manifest';
+import type { AssetStore } from './store';
+
+/** One file of an upload batch: its SHA-256 (as declared in the session) and its bytes in base64. */
+export interface UploadedFile {
+	hash: string;
+	base64: string;
+}
+
+export interface AssetService {
+	/** Opens an upload session for the Worker `name`; answers which of the declared hashes to upload. */
+	start(caller: Principal, input: { name: string; manifest: DeclaredManifest }): Promise<{ session: string; missing: string[]; maxBatchBytes: number }>;
+	/** Stores a batch of the session's files. Returns how many were stored. */
+	upload(caller: Principal, input: { session: string; files: UploadedFile[] }): Promise<{ stored: number }>;
+	/**
+	 * The manifest the session describes, for a version of `name` owned by `owner`, once every file is stored;
+	 * InputError naming what is missing or does not match.
+	 */
+	complete(caller: Principal, input: { session: string; name: string; owner: string | null }): Promise<AssetManifest>;
+	/** Ends a session once the version that names it is stored: a session makes one version. */
+	close(session: string): Promise<void>;
+	/** The manifest of a kept version (to carry a Worker's assets over to a new version of its code). */
+	manifestOf(scriptId: string, version: number): Promise<AssetManifest | null>;
+	/** The files of a Worker's version (the serving one by default), path first; empty for a version without assets. */
+	files(caller: Principal, name: string, version?: number): Promise<{ version: number; files: (AssetEntry & { path: string })[] }>;
+	/** Deletes a removed customer's blobs. */
+	removeOwner(customerId: string): Promise<number>;
+}
+
+export function createAssetService(deps: {
+	config: PlatformConfig;
+	registry: WorkerRegistry;
+	customers: CustomerStore;
+	versions: VersionStore;
+	assets: AssetStore;
+}): AssetService {
+	const { config, registry, customers, versions, assets } = deps;
+	const maxFileBytes = maxAssetFileBytes(config.maxScriptBytes);
+	// A batch's base64 (4/3 of its bytes) and JSON envelope fit the tRPC body bound (2 × MAX_SCRIPT_BYTES + 64 KiB).
+	const maxBatchBytes = config.maxScriptBytes;
+
+	async function sessionOf(caller: Principal, id: string) {
+		const session = await assets.session(id);
+		// Someone else's session reads as no session: its id tells a caller nothing.
+		if (!session || session.caller !== describePrincipal(caller))
+			throw new InputError('session', 'no such asset upload session (sessions last an hour): start a new one');
+		return session;
+	}
+
+	return {
+		async start(caller, { name, manifest }) {
+			requireSignedIn(caller);
+			const problem = workerNameProblem(name);
+			if (problem) throw new InputError('name', problem);
+			checkDeclaredManifest(manifest, maxFileBytes);
+			let owner = await customers.ownerOfWorker(name);
+			// A Worker uploaded before customers existed has a record but no owner row: it is the operator's.
+			if (owner === undefined && (await registry.get(name))) owner = null;
+			if (owner !== undefined && caller.kind !== 'operator' && owner !== ownerOf(caller))
+				throw new ConflictError(`the name "${name}" is taken; choose another name`, 'name');
+			const blobOwner = ownerKey(owner === undefined ? ownerOf(caller) : owner);
+			const session = await assets.startSession({ name, owner: blobOwner, caller: describePrincipal(caller), manifest });
+			const missing = await assets.missing(blobOwner, Object.values(manifest).map((file) => file.hash));
+			return { session, missing, maxBatchBytes };
+		},
+
+		async upload(caller, { session: id, files }) {
+			requireSignedIn(caller);
+			const session = await sessionOf(caller, id);
+			const sizes = new Map(Object.values(session.manifest).map((file) => [file.hash, file.size]));
+			const decoded: { hash: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
+			let total = 0;
+			for (const { hash, base64 } of files) {
+				const size = sizes.get(hash);
+				if (size === undefined) throw new InputError('files', `hash ${hash} is not in this session's manifest`);
+				let bytes: Uint8Array<ArrayBuffer>;
+				try {
+					bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+				} catch {
+					throw new InputError('files', `the file with hash ${hash} is not valid base64`);
+				}
+				if (bytes.byteLength !== size)
+					throw new InputError('files', `the file with hash ${hash} is ${bytes.byteLength} bytes; the manifest says ${size}`);
+				if ((await sha256Hex(bytes)) !== hash) throw new InputError('files', `the file sent for hash ${hash} has a different SHA-256`);
+				total += size;
+				decoded.push({ hash, bytes });
+			}
+			if (total > maxBatchBytes)
+				throw new InputError('files', `this batch is ${formatBytes(total)}; a batch may carry at most ${formatBytes(maxBatchBytes)}`);
+			await Promise.all(decoded.map(({ hash, bytes }) => assets.putBlob(session.owner, hash, bytes)));
+			return { stored: decoded.length };
+		},
+
+		async complete(caller, { session: id, name, owner }) {
+			const session = await sessionOf(caller, id);
+			if (session.name !== name)
+				throw new InputError('assets', `the asset upload session was started for "${session.name}", not "${name}"`);
+			if (session.owner !== ownerKey(owner))
+				throw new InputError('assets', `the asset upload session was started for another owner of "${name}": start a new one`);
+			const entries = Object.entries(session.manifest);
+			const missing = new Set(await assets.missing(session.owner, entries.map(([, file]) => file.hash)));
+			const notUploaded = entries.filter(([, file]) => missing.has(file.hash)).map(([path]) => path);
+			if (notUploaded.length)
+				throw new InputError(
+					'assets',
+					`${notUploaded.length} asset file(s) were not uploaded yet: ${notUploaded.slice(0, 5).join(', ')}${notUploaded.length > 5 ? ', …' : ''}`
+				);
+			return {
+				owner: session.owner,
+				files: Object.fromEntries(entries.map(([path, { hash, size }]) => [path, { hash, size, contentType: contentTypeOf(path) }]))
+			};
+		},
+
+		close: (session) => assets.endSession(session),
+
+		manifestOf: (scriptId, version) => assets.manifest(scriptId, version),
+
+		async files(caller, name, version) {
+			requireSignedIn(caller);
+			const record = await registry.get(name);
+			if (!record || !mayAccess(caller, record)) throw new NotFoundError(`no Worker is named "${name}"`);
+			const number = version ?? record.version;
+			if (!(await versions.get(record.scriptId, number))) throw new NotFoundError(`"${name}" has no version ${number}`);
+			const manifest = await assets.manifest(record.scriptId, number);
+			const files = Object.entries(manifest?.files ?? {}).map(([path, entry]) => ({ path, ...entry }));
+			return { version: number, files: files.sort((a, b) => (a.path < b.path ? -1 : 1)) };
+		},
+
+		removeOwner: (customerId) => assets.removeOwner(ownerKey(customerId))
+	};
+}
+
+function requireSignedIn(caller: Principal) {
+	if (caller.kind === 'anonymous') throw new PlatformError('forbidden', 'sign in or send a token first');
+}
