@@ -343,9 +343,16 @@ describe('the fake Cloudflare API is as strict as the real one', () => {
 			[
 				form({
 					metadata: metadataFile({ main_module: 'worker.js' }),
+					'worker.js': new File([hello()], 'worker.js', { type: 'text/html' })
+				}),
+				/unsupported Content-Type "text\/html"/
+			],
+			[
+				form({
+					metadata: metadataFile({ main_module: 'worker.js' }),
 					'worker.js': new File([hello()], 'worker.js', { type: 'text/plain' })
 				}),
-				/unsupported Content-Type/
+				/main_module "worker.js" must be an ES module/
 			]
 		] as const;
 		for (const [body, message] of cases) {
