@@ -106,7 +106,7 @@ export async function prepareModules(set: ModuleSet, limits: UploadLimits, singl
 	const compiled: Record<string, string> = {};
 	for (const [name, { runnable, program }] of programs) {
 		const edits: { start: number; end: number; specifier: string }[] = [];
-		for (const reference of referencesOf(program, kinds.get(name) === 'commonjs')) {
+		for (const reference of referencesOf(program, runnable, kinds.get(name) === 'commonjs')) {
 			const resolved = resolveModule(reference.specifier, name, kinds);
 			if (resolved === RUNTIME_MODULE) continue;
 			if (resolved === null)
@@ -186,8 +186,12 @@ interface Reference {
 	end: number;
 }
 
-/** The modules `program` refers to by a string: import/export … from, import("…"), and require("…") in CommonJS. */
-function referencesOf(program: AnyNode, commonjs: boolean): Reference[] {
+/**
+ * The modules `program` refers to by a string: import/export … from, import("…"), and require("…") in
+ * CommonJS. Static imports and exports are top-level statements; the whole tree is walked only when the
+ * source has an `import(` or a `require(` somewhere.
+ */
+function referencesOf(program: AnyNode, source: string, commonjs: boolean): Reference[] {
 	const references: Reference[] = [];
 	const add = (literal: AnyNode | undefined) => {
 		if (literal?.type === 'Literal' && typeof literal.value === 'string')
@@ -212,7 +216,8 @@ function referencesOf(program: AnyNode, commonjs: boolean): Reference[] {
 			} else if (child && typeof child === 'object' && typeof child.type === 'string' && key !== 'loc') visit(child);
 		}
 	};
-	visit(program);
+	if (/\bimport\s*\(/.test(source) || (commonjs && /\brequire\s*\(/.test(source))) visit(program);
+	else for (const statement of program.body) if (statement.type !== 'ExpressionStatement') add(statement.source);
 	return references;
 }
 
