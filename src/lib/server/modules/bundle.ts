@@ -95,7 +95,7 @@ export async function prepareModules(set: ModuleSet, limits: UploadLimits, singl
 		}
 		if (!isCodeKind(kind)) continue;
 		try {
-			const runnable = kind === 'typescript' ? stripTypes(name, source) : source;
+			const runnable = kind === 'typescript' ? await stripTypes(name, source) : source;
 			programs.set(name, { runnable, program: parseJavaScript(runnable, kind === 'commonjs' ? 'script' : 'module') });
 		} catch (error) {
 			if (!(error instanceof SourceSyntaxError)) throw error;
