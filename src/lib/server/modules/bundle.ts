@@ -137,6 +137,8 @@ export function moduleNameProblem(name: string): string | null {
 	if (name.includes('\\')) return 'must use "/" between folders, not "\\"';
 	// eslint-disable-next-line no-control-regex
 	if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains a control character';
+	// The runtime resolves specifiers as URLs: these would read as a query, a fragment, an escape or a scheme.
+	if (/[?#%:]/.test(name)) return 'must not contain "?", "#", "%" or ":"';
 	if (name.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'))
 		return 'must not contain empty, "." or ".." path segments';
 	if (name.startsWith(RESERVED_MODULE_PREFIX)) return `starts with "${RESERVED_MODULE_PREFIX}", which the platform keeps for its own modules`;
