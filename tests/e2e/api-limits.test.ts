@@ -104,13 +104,13 @@ describe('bounded API requests', () => {
 		await expectRefusal(response, 413, 'PAYLOAD_TOO_LARGE', /^the input in the URL is 8 KiB; at most 8 KiB is accepted/);
 	});
 
-	it('refuses a batch whose answers exceed the response budget (4 × MAX_SCRIPT_BYTES); one large Worker is served', async () => {
+	it('refuses a batch whose answers exceed the response budget (8 × MAX_SCRIPT_BYTES); one large Worker is served', async () => {
 		const code = largeWorker(900 * 1024);
 		for (const name of ['large-a', 'large-b', 'large-c', 'large-d', 'large-e'])
 			await app.client.workers.upload.mutate({ name, code });
 		const names = ['large-a', 'large-b', 'large-c', 'large-d', 'large-e', 'large-a', 'large-b', 'large-c', 'large-d', 'large-e'];
 		const url = `${app.url}/api/trpc/${names.map(() => 'workers.get').join(',')}?batch=1&input=${encodeURIComponent(JSON.stringify(Object.fromEntries(names.map((name, index) => [index, { name }]))))}`;
-		await expectRefusal(await fetch(url), 400, 'BAD_REQUEST', /^the answers to these 10 calls come to more than the 4 MiB one response may carry/);
+		await expectRefusal(await fetch(url), 400, 'BAD_REQUEST', /^the answers to these 10 calls come to more than the 8 MiB one response may carry/);
 		const one = await app.client.workers.get.query({ name: 'large-a' });
 		expect(one.code).toBe(code);
 		const three = await fetch(batchUrl('workers.get', 3, { name: 'large-b' }));

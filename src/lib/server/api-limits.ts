@@ -14,8 +14,9 @@ export interface ApiLimits {
 	/** A GET's `input` parameter: queries take a name or a cursor. */
 	maxQueryInputBytes: number;
 	/**
-	 * The answers to one batch. One call is bounded by itself (a script by MAX_SCRIPT_BYTES, a list page by
-	 * its 1000 records of fixed-size fields, about 0.5 MB); several together are bounded by this budget.
+	 * The answers to one batch. One call is bounded by itself (a version's sources by about twice
+	 * MAX_SCRIPT_BYTES: `workers.get` carries its modules and, as `code`, the main module's source again; a
+	 * list page by its 1000 records of fixed-size fields, about 0.5 MB); several together by this budget.
 	 */
 	maxBatchResponseBytes: number;
 }
@@ -29,7 +30,8 @@ export function apiLimits(config: PlatformConfig): ApiLimits {
 		// JSON escaping at most doubles a script's quotes, backslashes and line breaks.
 		maxBodyBytes: 2 * config.maxScriptBytes + 64 * 1024,
 		maxQueryInputBytes: MAX_QUERY_INPUT_BYTES,
-		maxBatchResponseBytes: 4 * config.maxScriptBytes
+		// Room for a few of the largest Workers' sources (two each, see above) in one batch.
+		maxBatchResponseBytes: 8 * config.maxScriptBytes
 	};
 }
 

@@ -68,7 +68,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		assetRetention: new AssetRetention(env.DB, assets)
 	});
 	const source = {
-		code: versions.code.bind(versions),
+		worker: versions.runnable.bind(versions),
 		settings: settings.runtime.bind(settings),
 		assetManifest: assets.manifest.bind(assets),
 		assetBlob: assets.readBlob.bind(assets)

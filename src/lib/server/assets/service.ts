@@ -17,7 +17,7 @@ import type { VersionStore } from '../versions/store';
 import { mayAccess } from '../workers/access';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
-import { sha256Hex } from '../workers/service';
+import { sha256Hex } from '../hashing';
 import {
 	checkDeclaredManifest,
 	contentTypeOf,

@@ -1,21 +1,22 @@
 // The cloudflare backend: scripts live in a Workers for Platforms dispatch namespace. Uploads, secrets
 // and deletes go through the official `cloudflare` SDK (imported lazily, so it never loads on the
 // dispatch path); requests run through the dispatch namespace binding. Each Worker has one serving script
-// (its script id): a deploy or a rollback uploads the stored code of that version to it, with the vars as
+// (its script id): a deploy or a rollback uploads the stored modules of that version to it (one part per
+// module), with the vars as
 // plain_text bindings, keeping the secret_text bindings set through the secrets endpoint. A previewed
 // version that is not serving runs as a script of its own, `<scriptId>--v<N>`, uploaded on its first
 // preview request and deleted when the version is pruned or the Worker deleted. The platform's version
-// store (KV), not the API, holds every version's code. A version with static assets uploads them first
+// store (KV), not the API, holds every version's modules. A version with static assets uploads them first
 // through the namespace's assets upload session (uploadAssets below), and the script's metadata names the
 // completed set with an ASSETS binding.
+import { sha256Hex } from '../hashing';
 import type { PlatformConfig } from '../config';
 import type { ScriptRef, ScriptSource, WorkerBackend } from '../backend';
 import { InputError, LimitExceededError, ScriptMissingError } from '../errors';
+import { CLOUDFLARE_PART_TYPES, fromBase64, toBase64, type RunnableWorker } from '../modules/kinds';
 
 type Cloudflare = import('cloudflare').Cloudflare;
 type ScriptUpdateParams = Parameters<Cloudflare['workersForPlatforms']['dispatch']['namespaces']['scripts']['update']>[1];
-
-const MAIN_MODULE = 'worker.js';
 
 /** The namespace script that serves `version` of `scriptId` through its preview URL (never the serving one). */
 export const previewScriptName = (scriptId: string, version: number) => `${scriptId}--v${version}`;
@@ -37,16 +38,16 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 	const scriptsPath = `/accounts/${settings.accountId}/workers/dispatch/namespaces/${settings.namespace}/scripts`;
 	const apiBase = settings.apiBaseUrl ?? 'https://api.cloudflare.com/client/v4';
 
-	/** Uploads `code` as `name`; `keepSecrets` keeps the script's secret_text bindings that `bindings` does not name. */
-	async function upload(name: string, script: ScriptRef, code: string, bindings: Binding[], keepSecrets: boolean) {
-		// The API reads a JSON `metadata` part and the module from the part `main_module` names. SDK 7
+	/** Uploads `worker` as `name`; `keepSecrets` keeps the script's secret_text bindings that `bindings` does not name. */
+	async function upload(name: string, script: ScriptRef, worker: RunnableWorker, bindings: Binding[], keepSecrets: boolean) {
+		// The API reads a JSON `metadata` part and a part per module, `main_module` naming the main one. SDK 7
 		// would send `metadata[main_module]` fields, a `files[]` part and `Content-Type:
 		// application/javascript` (cloudflare-typescript#2799), so the parts are given as files under
 		// the names the API expects (extra body keys pass through) and the content type is left to
 		// fetch, which adds the multipart boundary.
 		const assets = script.assets ? await uploadAssets(name, script) : null;
 		const metadata = {
-			main_module: MAIN_MODULE,
+			main_module: worker.mainModule,
 			compatibility_date: script.compatibilityDate,
 			bindings: assets ? [...bindings, { type: 'assets', name: ASSETS_BINDING }] : bindings,
 			...(assets && { assets }),
@@ -57,7 +58,7 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 		const body = {
 			...scope,
 			metadata: new File([JSON.stringify(metadata)], 'metadata.json', { type: 'application/json' }),
-			[MAIN_MODULE]: new File([code], MAIN_MODULE, { type: 'application/javascript+module' })
+			...Object.fromEntries(Object.entries(worker.modules).map(([moduleName, module]) => [moduleName, modulePart(moduleName, module)]))
 		};
 		try {
 			await (await scripts()).update(name, body as unknown as ScriptUpdateParams, { headers: { 'content-type': null } });
@@ -122,20 +123,20 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 
 	/** Uploads a version as its preview script, with the Worker's current vars and secrets. */
 	async function uploadPreview(script: ScriptRef) {
-		const code = await source.code(script.scriptId, script.version);
-		if (code === null) throw new ScriptMissingError(script.scriptId);
+		const worker = await source.worker(script.scriptId, script.version);
+		if (worker === null) throw new ScriptMissingError(script.scriptId);
 		const { vars, secrets } = await source.settings(script.scriptId);
 		const bindings = [...asBindings('plain_text', vars), ...asBindings('secret_text', secrets)];
-		await upload(previewScriptName(script.scriptId, script.version), script, code, bindings, false);
+		await upload(previewScriptName(script.scriptId, script.version), script, worker, bindings, false);
 	}
 
 	const run = (name: string, script: ScriptRef, request: Request, signal: AbortSignal) =>
 		dispatcher.get(name, {}, { limits: script.limits ?? config.limits }).fetch(request, { signal });
 
 	return {
-		async deploy(script, code, vars) {
+		async deploy(script, worker, vars) {
 			// keep_bindings: a code deploy never drops the secrets set through the secrets endpoint.
-			await upload(script.scriptId, script, code, asBindings('plain_text', vars), true);
+			await upload(script.scriptId, script, worker, asBindings('plain_text', vars), true);
 		},
 
 		async updateSecrets(script, secrets) {
@@ -205,14 +206,17 @@ const ASSETS_BINDING = 'ASSETS';
  * the bytes (wrangler's covers the extension), since Cloudflare stores one Content-Type per hash.
  */
 export async function cloudflareAssetHash(sha256: string, contentType: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(`${sha256}:${contentType}`));
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('').slice(0, 32);
+	return (await sha256Hex(`${sha256}:${contentType}`)).slice(0, 32);
 }
 
-function toBase64(bytes: Uint8Array): string {
-	let binary = '';
-	for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-	return btoa(binary);
+/**
+ * A module's part with the content type that gives its kind (CLOUDFLARE_PART_TYPES). The API has no JSON
+ * module type: a JSON module goes as an ES module whose default export is its value, as importing it gives.
+ */
+function modulePart(name: string, { kind, source }: RunnableWorker['modules'][string]): File {
+	if (kind === 'json') return new File([`export default ${source.trim()};\n`], name, { type: CLOUDFLARE_PART_TYPES.esm });
+	const content = kind === 'wasm' || kind === 'data' ? fromBase64(source) : source;
+	return new File([content], name, { type: CLOUDFLARE_PART_TYPES[kind] });
 }
 
 const asBindings = (type: Binding['type'], values: Record<string, string>): Binding[] =>

@@ -18,10 +18,7 @@ export function randomCredential(prefix: string): string {
 	return out;
 }
 
-export async function sha256Hex(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(text));
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
+export { sha256Hex } from '../hashing';
 
 /** A short random id for a row (customers, tokens): not a secret. */
 export function randomId(prefix: string): string {

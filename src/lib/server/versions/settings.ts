@@ -2,6 +2,7 @@
 // `settings:<scriptId>`; secrets only as AES-GCM ciphertext under a key derived from PLATFORM_SECRETS_KEY
 // (a platform secret, never in KV), bound to the Worker and the name so a ciphertext cannot be moved.
 // Secret values leave this module only through `runtime()`, for the runtime; everything else sees names.
+import { sha256Hex } from '../hashing';
 import { InputError } from '../errors';
 
 export const SETTING_NAME_MAX_CHARS = 64;
@@ -159,6 +160,5 @@ async function deriveKey(secret: string): Promise<CryptoKey> {
 }
 
 async function fingerprintOf(json: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(json));
-	return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, '0')).join('');
+	return (await sha256Hex(json)).slice(0, 16);
 }
