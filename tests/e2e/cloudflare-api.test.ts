@@ -405,7 +405,7 @@ describe("the platform's own cloudflare backend, pointed at this API", () => {
 		} as Env);
 		// The DISPATCHER binding only runs requests on Cloudflare; here the app under test serves them.
 		// The version store is the platform's own; these deploys hand the code over directly.
-		const source = { code: async () => null, settings: async () => ({ vars: {}, secrets: {} }) };
+		const source = { worker: async () => null, settings: async () => ({ vars: {}, secrets: {} }) };
 		const backend = createCloudflareBackend({ DISPATCHER: {} } as Env, config, source);
 		const script = (scriptId: string, customerId: string | null = null): StoredWorker => ({
 			name: scriptId,
@@ -421,20 +421,21 @@ describe("the platform's own cloudflare backend, pointed at this API", () => {
 			customerId
 		});
 
-		await backend.deploy(script('backend-check'), site('deployed by the backend'), {});
+		const oneModule = (source: string) => ({ mainModule: 'worker.js', modules: { 'worker.js': { kind: 'esm' as const, source } } });
+		await backend.deploy(script('backend-check'), oneModule(site('deployed by the backend')), {});
 		expect(await served('backend-check')).toEqual({ status: 200, text: 'deployed by the backend' });
 		expect(await admin.workers.get.query({ name: 'backend-check' })).toMatchObject({
 			compatibilityDate: '2026-03-01',
 			code: site('deployed by the backend')
 		});
-		await expect(backend.deploy(script('backend-check'), 'export default {', {})).rejects.toThrow(/Cloudflare rejected the script: worker\.js: syntax error at line 1/);
+		await expect(backend.deploy(script('backend-check'), oneModule('export default {'), {})).rejects.toThrow(/Cloudflare rejected the script: worker\.js: syntax error at line 1/);
 
 		await backend.remove('backend-check', []);
 		expect((await served('backend-check')).status).toBe(404);
 		await backend.remove('backend-check', []);
 
-		await backend.deploy(script('backend-owned', 'customer-7'), site('owned'), {});
-		await backend.deploy(script('backend-kept', 'customer-8'), site('kept'), {});
+		await backend.deploy(script('backend-owned', 'customer-7'), oneModule(site('owned')), {});
+		await backend.deploy(script('backend-kept', 'customer-8'), oneModule(site('kept')), {});
 		await backend.removeOwnedBy('customer-7');
 		expect((await served('backend-owned')).status).toBe(404);
 		expect(await served('backend-kept')).toEqual({ status: 200, text: 'kept' });

@@ -40,7 +40,10 @@ interface StoredCustomHostname {
 export interface StoredScript {
 	mainModule: string;
 	compatibilityDate: string;
+	/** Each module's source (wasm and data modules as base64). */
 	modules: Record<string, string>;
+	/** Each module's part content type, which gives its kind (MODULE_TYPES). */
+	moduleTypes: Record<string, string>;
 	/** The upload metadata's `tags`. */
 	tags: string[];
 	/** plain_text and secret_text bindings: what the script sees on env. */
@@ -69,6 +72,16 @@ export interface FakeCloudflareApi {
 export const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
 
 const MODULE_TYPE = 'application/javascript+module';
+/** The module part content types the API reads, as wrangler sends them, by the kind each gives the module. */
+const MODULE_TYPES: Record<string, 'esm' | 'commonjs' | 'text' | 'data' | 'wasm'> = {
+	[MODULE_TYPE]: 'esm',
+	'application/javascript': 'commonjs',
+	'text/javascript': 'commonjs',
+	'text/plain': 'text',
+	'application/octet-stream': 'data',
+	'application/wasm': 'wasm'
+};
+const BINARY_KINDS = ['data', 'wasm'];
 const TEXT_BINDING_TYPES = ['plain_text', 'secret_text'] as const;
 
 export interface TextBinding {
@@ -227,8 +240,10 @@ export async function startFakeCloudflareApi(options: FakeCloudflareApiOptions):
 			const script = scripts.get(name);
 			if (!script) throw scriptNotFound();
 			const form = new FormData();
-			for (const [module, code] of Object.entries(script.modules))
-				form.append(module, new File([code], module, { type: MODULE_TYPE }));
+			for (const [module, code] of Object.entries(script.modules)) {
+				const type = script.moduleTypes[module];
+				form.append(module, new File([BINARY_KINDS.includes(MODULE_TYPES[type]) ? Buffer.from(code, 'base64') : code], module, { type }));
+			}
 			const response = new Response(form);
 			return { status: 200, body: await response.arrayBuffer(), type: response.headers.get('content-type')! };
 		}
@@ -351,20 +366,29 @@ async function parseUpload(
 		throw validation('metadata.tags must be an array of non-empty strings without commas');
 
 	const modules: Record<string, string> = {};
+	const moduleTypes: Record<string, string> = {};
 	for (const [part, value] of form.entries()) {
 		if (part === 'metadata') continue;
 		const partType = typeof value === 'string' ? 'text/plain' : value.type;
-		if (typeof value === 'string' || partType !== MODULE_TYPE)
-			throw validation(`Part "${part}" has unsupported Content-Type "${partType}"; modules need ${MODULE_TYPE}`);
-		modules[part] = await value.text();
+		const kind = MODULE_TYPES[partType];
+		if (typeof value === 'string' || kind === undefined)
+			throw validation(`Part "${part}" has unsupported Content-Type "${partType}"; modules need one of ${Object.keys(MODULE_TYPES).join(', ')}`);
+		modules[part] = BINARY_KINDS.includes(kind) ? Buffer.from(await value.arrayBuffer()).toString('base64') : await value.text();
+		moduleTypes[part] = partType;
 	}
 	const main = modules[metadata.main_module];
 	if (main === undefined)
 		throw validation(`No such module "${metadata.main_module}": main_module must name a part of the upload`);
-	try {
-		parse(main, { ecmaVersion: 'latest', sourceType: 'module' });
-	} catch (error) {
-		throw validation(`Uncaught SyntaxError: ${(error as Error).message} at ${metadata.main_module}`);
+	if (MODULE_TYPES[moduleTypes[metadata.main_module]] !== 'esm')
+		throw validation(`main_module "${metadata.main_module}" must be an ES module (${MODULE_TYPE})`);
+	for (const [name, code] of Object.entries(modules)) {
+		const kind = MODULE_TYPES[moduleTypes[name]];
+		if (kind !== 'esm' && kind !== 'commonjs') continue;
+		try {
+			parse(code, { ecmaVersion: 'latest', sourceType: kind === 'esm' ? 'module' : 'script' });
+		} catch (error) {
+			throw validation(`Uncaught SyntaxError: ${(error as Error).message} at ${name}`);
+		}
 	}
 	if (main.includes(REJECTED_BY_API_MARKER))
 		throw validation(`Uncaught Error: the script failed its startup check at ${metadata.main_module}:1:1`);
@@ -382,6 +406,7 @@ async function parseUpload(
 		mainModule: metadata.main_module,
 		compatibilityDate: (compatibilityDate as string | undefined) ?? '2021-11-03',
 		modules,
+		moduleTypes,
 		tags,
 		bindings: [...kept, ...named],
 		etag: crypto.randomUUID().replaceAll('-', ''),

@@ -44,7 +44,7 @@ describe('parseScriptUpload', () => {
 			1 << 20
 		);
 		expect(parsed).toEqual({
-			mainModule: { name: 'index.js', code: CODE },
+			modules: { mainModule: 'index.js', modules: { 'index.js': CODE } },
 			compatibilityDate: '2026-08-01',
 			tags: ['a'],
 			bindings: { vars: { GREETING: 'hi' }, secrets: { KEY: 's3cret' }, keepBindings: ['secret_text', 'secret_key'] }
@@ -59,13 +59,13 @@ describe('parseScriptUpload', () => {
 			]),
 			1 << 20
 		);
-		expect(parsed.mainModule).toEqual({ name: 'worker.js', code: CODE });
+		expect(parsed.modules).toEqual({ mainModule: 'worker.js', modules: { 'worker.js': CODE } });
 		expect(parsed.tags).toBeUndefined();
 	});
 
 	it('takes the main module from the CF-WORKER-MAIN-MODULE-PART header when the metadata names none', async () => {
 		const request = upload([['metadata', '{}'], ['files', module('main.mjs')]], { 'cf-worker-main-module-part': 'main.mjs' });
-		expect((await parseScriptUpload(request, 1 << 20)).mainModule.name).toBe('main.mjs');
+		expect((await parseScriptUpload(request, 1 << 20)).modules.mainModule).toBe('main.mjs');
 	});
 
 	it('refuses what the platform cannot run, naming it', async () => {
@@ -78,13 +78,31 @@ describe('parseScriptUpload', () => {
 			[[['metadata', '{"main_module":"index.js","bindings":[{"type":"d1","name":"DB"}]}'], ['index.js', module('index.js')]], 'binding "DB" has type "d1"'],
 			[[['metadata', '{"main_module":"index.js","assets":{"jwt":"x"}}'], ['index.js', module('index.js')]], 'static assets are not supported'],
 			[[['metadata', '{"main_module":"index.js","tags":"a"}'], ['index.js', module('index.js')]], 'metadata.tags must be an array'],
-			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['data.txt', module('data.txt', 'x', 'text/plain')]], 'data.txt: this platform takes one module per script for now']
+			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['app.py', module('app.py', 'x', 'text/x-python')]], 'app.py: Python Workers are not supported']
 		];
 		for (const [parts, message] of cases) {
 			const error = await refusal(upload(parts));
 			expect(error, message).toBeInstanceOf(InputError);
 			expect(error.message).toContain(message);
 		}
+	});
+
+	it('reads several modules, by name, with wasm and data modules as base64', async () => {
+		const wasm = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
+		const parsed = await parseScriptUpload(
+			upload([
+				['metadata', '{"main_module":"src/index.js"}'],
+				['src/index.js', module('src/index.js')],
+				['lib/legacy.cjs', module('lib/legacy.cjs', 'module.exports = 1', 'application/javascript')],
+				['greeting.txt', module('greeting.txt', 'hello', 'text/plain')],
+				['add.wasm', new File([wasm], 'add.wasm', { type: 'application/wasm' })]
+			]),
+			1 << 20
+		);
+		expect(parsed.modules).toEqual({
+			mainModule: 'src/index.js',
+			modules: { 'src/index.js': CODE, 'lib/legacy.cjs': 'module.exports = 1', 'greeting.txt': 'hello', 'add.wasm': 'AGFzbQEAAAA=' }
+		});
 	});
 
 	it('refuses a body that is not multipart, and one over the limit with 413', async () => {

@@ -14,6 +14,7 @@ interface FakeApiScript {
 	mainModule: string;
 	compatibilityDate: string;
 	modules: Record<string, string>;
+	moduleTypes: Record<string, string>;
 	bindings: { name: string; text: string }[];
 	etag: string;
 }
@@ -40,6 +41,20 @@ export default {
 	}
 };`;
 
+/** The script's modules as the Worker Loader takes them, each by the kind its part's content type gave it. */
+function loaderModules(script: FakeApiScript): WorkerLoaderWorkerCode['modules'] {
+	const bytes = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+	const byType: Record<string, (source: string) => WorkerLoaderModule> = {
+		'application/javascript+module': (js) => ({ js }),
+		'application/javascript': (cjs) => ({ cjs }),
+		'text/javascript': (cjs) => ({ cjs }),
+		'text/plain': (text) => ({ text }),
+		'application/octet-stream': (source) => ({ data: bytes(source).buffer }),
+		'application/wasm': (source) => ({ wasm: bytes(source) })
+	};
+	return Object.fromEntries(Object.entries(script.modules).map(([name, source]) => [name, byType[script.moduleTypes[name]](source)]));
+}
+
 export function createStandInDispatcher(apiUrl: string): StandInDispatcher {
 	const calls: StandInDispatcher['calls'] = [];
 	const overCpu = new Set<string>();
@@ -58,7 +73,7 @@ export function createStandInDispatcher(apiUrl: string): StandInDispatcher {
 				const worker = env.LOADER!.get(`${name}:${script.etag}:${subrequestLimit}`, () => ({
 					compatibilityDate: script.compatibilityDate,
 					mainModule: '__dispatch__.js',
-					modules: { ...script.modules, '__dispatch__.js': subrequestLimiter(script.mainModule, subrequestLimit) },
+					modules: { ...loaderModules(script), '__dispatch__.js': subrequestLimiter(script.mainModule, subrequestLimit) },
 					env: Object.fromEntries(script.bindings.map((binding) => [binding.name, binding.text]))
 				}));
 				return worker.getEntrypoint().fetch(new Request(input, init));

@@ -10,6 +10,7 @@ import { callerFor, hello, ORIGIN, setup, trpcError, useEmptyKv } from './helper
 import { createStandInDispatcher } from './cloudflare-dispatcher';
 import { dispatchToUserWorker, interceptPlatformRequest } from '$lib/server/dispatch';
 import { platformFor, type Platform } from '$lib/server/platform';
+import { PROJECT, PROJECT_ANSWER } from '../support/module-fixtures';
 
 const api = inject('fakeCloudflareApi');
 const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
@@ -41,6 +42,7 @@ async function storedScript(scriptId: string) {
 		mainModule: string;
 		compatibilityDate: string;
 		modules: Record<string, string>;
+		moduleTypes: Record<string, string>;
 		tags: string[];
 		bindings: { type: string; name: string; text: string }[];
 		etag: string;
@@ -80,6 +82,27 @@ describe('cloudflare backend (fake Cloudflare API, stand-in dispatch namespace)'
 		expect(response.status).toBe(200);
 		expect(await response.text()).toBe('hello POST /any/path?q=1 /user-workers/hello payload');
 		expect(dispatcher.calls).toEqual([{ name: record.scriptId, options: { limits: { cpuMs: 20, subRequests: 7 } } }]);
+	});
+
+	it('uploads a Worker of several modules as one part per module, each with the content type of its kind', async () => {
+		const { caller, platform } = cloudflareSetup();
+		const record = await caller.workers.upload({ name: 'project', ...PROJECT });
+		const stored = (await storedScript(record.scriptId))!;
+		expect(stored.mainModule).toBe('src/index.ts');
+		expect(stored.moduleTypes).toEqual({
+			'src/index.ts': 'application/javascript+module',
+			'src/lib/greet.ts': 'application/javascript+module',
+			'src/lib/legacy.cjs': 'application/javascript',
+			'config.json': 'application/javascript+module',
+			'static/page.html': 'text/plain',
+			'add.wasm': 'application/wasm',
+			'blob.bin': 'application/octet-stream'
+		});
+		// TypeScript goes as what runs (types stripped, imports naming the modules); the bytes as they were.
+		expect(stored.modules['src/index.ts']).toContain(`from "./lib/greet.ts"`);
+		expect(stored.modules['src/index.ts']).not.toContain('request: Request');
+		expect(stored.modules['add.wasm']).toBe(PROJECT.modules['add.wasm']);
+		expect(await (await dispatch(platform, '/user-workers/project/')).json()).toEqual(PROJECT_ANSWER);
 	});
 
 	it('is the backend the composition root builds when the environment says PLATFORM_BACKEND=cloudflare', async () => {
@@ -343,9 +366,16 @@ describe('the fake Cloudflare API is as strict as the real one', () => {
 			[
 				form({
 					metadata: metadataFile({ main_module: 'worker.js' }),
+					'worker.js': new File([hello()], 'worker.js', { type: 'text/html' })
+				}),
+				/unsupported Content-Type "text\/html"/
+			],
+			[
+				form({
+					metadata: metadataFile({ main_module: 'worker.js' }),
 					'worker.js': new File([hello()], 'worker.js', { type: 'text/plain' })
 				}),
-				/unsupported Content-Type/
+				/main_module "worker.js" must be an ES module/
 			]
 		] as const;
 		for (const [body, message] of cases) {

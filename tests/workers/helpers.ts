@@ -55,13 +55,17 @@ export function useEmptyKv() {
 	});
 }
 
-/** The keys of the KV namespace whose value contains `text`. */
+/** The keys of the KV namespace whose value contains `text` (as it is, or as a JSON string: versions' modules). */
 export async function kvKeysHolding(text: string): Promise<string[]> {
 	const found: string[] = [];
+	const inJson = JSON.stringify(text).slice(1, -1);
 	let cursor: string | undefined;
 	do {
 		const page = await env.WORKER_MAPPINGS.list({ cursor });
-		for (const { name } of page.keys) if ((await env.WORKER_MAPPINGS.get(name))?.includes(text)) found.push(name);
+		for (const { name } of page.keys) {
+			const value = await env.WORKER_MAPPINGS.get(name);
+			if (value?.includes(text) || value?.includes(inJson)) found.push(name);
+		}
 		cursor = page.list_complete ? undefined : page.cursor;
 	} while (cursor);
 	return found;

@@ -1,5 +1,6 @@
 // The one interface both execution backends implement. Code above it (the platform service, the
 // router, the dispatcher) never asks which backend it has.
+import type { RunnableWorker } from './modules/kinds';
 
 /** Identifies one version of a user Worker, with the settings it runs with. */
 export interface ScriptRef {
@@ -18,20 +19,20 @@ export interface ScriptRef {
 	preview?: boolean;
 }
 
-/** The Worker's code and settings as a backend reads them when it needs to load or upload a version. */
+/** The Worker's modules and settings as a backend reads them when it needs to load or upload a version. */
 export interface ScriptSource {
-	/** A version's code; null once it has been removed. */
-	code(scriptId: string, version: number): Promise<string | null>;
+	/** A version's modules as they run; null once they have been removed. */
+	worker(scriptId: string, version: number): Promise<RunnableWorker | null>;
 	/** The Worker's vars and decrypted secrets. */
 	settings(scriptId: string): Promise<{ vars: Record<string, string>; secrets: Record<string, string> }>;
 }
 
 export interface WorkerBackend {
 	/**
-	 * Makes `script` the serving version of `script.scriptId` with these vars (its code is `code`; secrets
-	 * set before stay). Throws InputError if the backend rejects it.
+	 * Makes `script` the serving version of `script.scriptId` with these vars (its modules are `worker`;
+	 * secrets set before stay). Throws InputError if the backend rejects it.
 	 */
-	deploy(script: ScriptRef, code: string, vars: Record<string, string>): Promise<void>;
+	deploy(script: ScriptRef, worker: RunnableWorker, vars: Record<string, string>): Promise<void>;
 	/** Sets (or, for null, deletes) secrets of the serving script. */
 	updateSecrets(script: ScriptRef, secrets: Record<string, string | null>): Promise<void>;
 	/** Deletes the serving script and the previews of `versions`; what is already gone is not an error. */

@@ -1,53 +1,68 @@
-// Upload-time checks of a user Worker's source: it must be a single ES module whose default export
-// has a `fetch` handler. Rejecting here (with the parser's line/column) means a broken upload never
-// replaces a working Worker.
+// Upload-time checks of a Worker's JavaScript: parsing with the parser's line/column, and whether the main
+// module's default export has a `fetch` handler. Rejecting here means a broken upload never replaces a
+// working Worker. src/lib/server/modules/bundle.ts applies these to every module of an upload.
 import { parse, type Node } from 'acorn';
-import { InputError } from './errors';
 
-type AnyNode = Node & Record<string, any>;
+export type AnyNode = Node & Record<string, any>;
 
-const EXAMPLE = 'export default { async fetch(request, env, ctx) { return new Response("hi") } }';
+export const WORKER_EXAMPLE = 'export default { async fetch(request, env, ctx) { return new Response("hi") } }';
 
-export function checkWorkerModule(code: string): void {
-	let program: AnyNode;
+/** A syntax error at a 1-based line and column. */
+export class SourceSyntaxError extends Error {
+	constructor(
+		message: string,
+		readonly line: number,
+		readonly column: number
+	) {
+		super(message);
+	}
+}
+
+/** The program of an ES module (or, with `script`, of a CommonJS module); SourceSyntaxError if it does not parse. */
+export function parseJavaScript(code: string, kind: 'module' | 'script' = 'module'): AnyNode {
 	try {
-		program = parse(code, { ecmaVersion: 'latest', sourceType: 'module', locations: true }) as AnyNode;
+		return parse(code, {
+			ecmaVersion: 'latest',
+			sourceType: kind,
+			locations: true,
+			...(kind === 'script' && { allowReturnOutsideFunction: true })
+		}) as AnyNode;
 	} catch (error) {
 		const { message, loc } = error as SyntaxError & { loc?: { line: number; column: number } };
-		const where = loc ? ` at line ${loc.line}, column ${loc.column + 1}` : '';
-		// acorn appends "(line:column)" to its messages; we say it in words instead.
-		throw new InputError('code', `syntax error${where}: ${message.replace(/ \(\d+:\d+\)$/, '')}`);
+		// acorn appends "(line:column)" to its messages; the error carries them apart.
+		throw new SourceSyntaxError(message.replace(/ \(\d+:\d+\)$/, ''), loc?.line ?? 1, (loc?.column ?? 0) + 1);
 	}
+}
 
+/**
+ * What is wrong with the main module `program` as a Worker: a message, `{ reexport }` when its default
+ * export comes from another module (`export { default } from "./app.js"`: judge that one), or null.
+ */
+export function mainModuleProblem(program: AnyNode): string | { reexport: string } | null {
 	const body: AnyNode[] = program.body;
-	for (const node of body) {
-		if (node.type === 'ImportDeclaration' && !String(node.source.value).startsWith('cloudflare:'))
-			throw new InputError(
-				'code',
-				`line ${node.loc!.start.line}: cannot import ${JSON.stringify(node.source.value)}; upload a single bundled module (only "cloudflare:*" imports are available)`
-			);
-	}
+	for (const node of body)
+		if (node.type === 'ExportNamedDeclaration' && node.source)
+			for (const specifier of node.specifiers)
+				if (exportedName(specifier) === 'default') return { reexport: String(node.source.value) };
 
 	const defaultExport = findDefaultExport(body);
 	if (!defaultExport) {
 		if (body.some(isFetchEventListener))
-			throw new InputError(
-				'code',
-				`Service Worker syntax (addEventListener("fetch", ...)) is not supported; use an ES module: ${EXAMPLE}`
-			);
-		throw new InputError('code', `the module has no default export; a Worker must have one: ${EXAMPLE}`);
+			return `Service Worker syntax (addEventListener("fetch", ...)) is not supported; use an ES module: ${WORKER_EXAMPLE}`;
+		return `the module has no default export; a Worker must have one: ${WORKER_EXAMPLE}`;
 	}
-
 	const handlerProblem = fetchHandlerProblem(resolveTopLevel(defaultExport, body));
-	if (handlerProblem) throw new InputError('code', `${handlerProblem}: ${EXAMPLE}`);
+	return handlerProblem ? `${handlerProblem}: ${WORKER_EXAMPLE}` : null;
 }
+
+const exportedName = (specifier: AnyNode) => specifier.exported.name ?? specifier.exported.value;
 
 function findDefaultExport(body: AnyNode[]): AnyNode | null {
 	for (const node of body) {
 		if (node.type === 'ExportDefaultDeclaration') return node.declaration;
 		if (node.type === 'ExportNamedDeclaration' && !node.source)
 			for (const specifier of node.specifiers)
-				if (specifier.exported.name === 'default' || specifier.exported.value === 'default') return specifier.local;
+				if (exportedName(specifier) === 'default') return specifier.local;
 	}
 	return null;
 }

@@ -52,7 +52,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	const registry = new WorkerRegistry(env.WORKER_MAPPINGS, new RecordCache());
 	const versions = new VersionStore(env.DB, env.WORKER_MAPPINGS, { retiredCodeGraceMs: config.retiredCodeGraceMs });
 	const settings = new SettingsStore(env.WORKER_MAPPINGS, config.secretsKey);
-	const source = { code: versions.code.bind(versions), settings: settings.runtime.bind(settings) };
+	const source = { worker: versions.runnable.bind(versions), settings: settings.runtime.bind(settings) };
 	const logs = new LogStore(env.DB, logSettings(env as unknown as Record<string, unknown>));
 	const backend =
 		overrides.backend ??

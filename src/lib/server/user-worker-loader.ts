@@ -1,33 +1,49 @@
 // Loads a user Worker into an isolate through the Worker Loader binding. Shared by the app (in-process
 // execution) and the runner process, so both run user code the same way.
 //
-// The isolate's main module is the platform's: it re-exports the user's module (worker.js) as its default
-// export and adds an entrypoint through which the runner unloads the isolate. The Worker Loader keeps every
+// The isolate's main module is the platform's: it re-exports the user's main module as its default export
+// and adds an entrypoint through which the runner unloads the isolate; the user's modules sit beside it,
+// each as the Worker Loader's object for its kind. The Worker Loader keeps every
 // isolate it loaded under an id until the isolate calls `abortIsolate()` (workerd's WorkerLoaderNamespace),
 // so this entrypoint is the one way to give an idle isolate's memory back; the next request loads it again.
 import type { ScriptRef } from './backend';
+import { fromBase64, type RunnableWorker } from './modules/kinds';
 
 export interface UserWorkerLimits {
 	cpuMs: number;
 	subRequests: number;
 }
 
-/** A version's code and the `env` it runs with (its vars and decrypted secrets). */
+/** A version's modules and the `env` it runs with (its vars and decrypted secrets). */
 export interface LoadableWorker {
-	code: string;
+	worker: RunnableWorker;
 	env: Record<string, string>;
 }
 
-const USER_MODULE = 'worker.js';
-const PLATFORM_MODULE = 'platform-entry.js';
+/** Its name starts with the prefix user modules may not have (RESERVED_MODULE_PREFIX, modules/bundle.ts). */
+const PLATFORM_MODULE = '__wfp-entry.js';
 const UNLOAD_ENTRYPOINT = 'PlatformUnload';
 const UNLOAD_REASON = 'unloaded by the platform (least recently used)';
-const PLATFORM_ENTRY = `import { WorkerEntrypoint, abortIsolate } from 'cloudflare:workers';
-export { default } from './${USER_MODULE}';
+const platformEntry = (mainModule: string) => `import { WorkerEntrypoint, abortIsolate } from 'cloudflare:workers';
+export { default } from ${JSON.stringify('./' + mainModule)};
 export class ${UNLOAD_ENTRYPOINT} extends WorkerEntrypoint {
 	unload() { abortIsolate(${JSON.stringify(UNLOAD_REASON)}); }
 }
 `;
+
+/** The Worker Loader's `modules`: the platform's entry and each user module as the object for its kind. */
+function loaderModules({ mainModule, modules }: RunnableWorker): WorkerLoaderWorkerCode['modules'] {
+	const loaded: WorkerLoaderWorkerCode['modules'] = { [PLATFORM_MODULE]: platformEntry(mainModule) };
+	for (const [name, { kind, source }] of Object.entries(modules)) {
+		if (kind === 'esm') loaded[name] = { js: source };
+		else if (kind === 'commonjs') loaded[name] = { cjs: source };
+		else if (kind === 'text') loaded[name] = { text: source };
+		else if (kind === 'json') loaded[name] = { json: JSON.parse(source) };
+		else if (kind === 'data') loaded[name] = { data: fromBase64(source).buffer };
+		else loaded[name] = { wasm: fromBase64(source) };
+	}
+	return loaded;
+}
 
 /**
  * The isolate id of a version with its settings: a new version or a settings change gets a fresh isolate
@@ -43,11 +59,11 @@ function load(
 	tails: Fetcher[] = []
 ): WorkerStub {
 	return loader.get(isolateId(script), async () => {
-		const { code, env } = await readWorker();
+		const { worker, env } = await readWorker();
 		return {
 			compatibilityDate: script.compatibilityDate,
 			mainModule: PLATFORM_MODULE,
-			modules: { [PLATFORM_MODULE]: PLATFORM_ENTRY, [USER_MODULE]: code },
+			modules: loaderModules(worker),
 			// The Worker's own vars and secrets; never the platform's bindings.
 			env,
 			...(globalOutbound && { globalOutbound }),

@@ -8,6 +8,7 @@ import { CUSTOMERS_PAGE_MAX } from '$lib/server/customers/service';
 import { asPlatformError, inputFieldOf, type PlatformErrorKind } from '$lib/server/errors';
 import { LIST_LIMIT_MAX, type StoredWorker } from '$lib/server/registry';
 import { VERSIONS_LIMIT_MAX } from '$lib/server/versions/store';
+import type { WorkerSource } from '$lib/server/workers/service';
 import { workerPath } from '$lib/paths';
 import { LOG_LEVELS } from '$lib/server/logs/entries';
 import { LOGS_LIMIT_MAX } from '$lib/server/logs/store';
@@ -111,7 +112,10 @@ export const appRouter = t.router({
 			.input(
 				z.object({
 					name: text('name'),
-					code: text('code'),
+					// Either `code` (one ES module) or `mainModule` and `modules` (src/lib/server/modules/).
+					code: text('code').optional(),
+					mainModule: text('mainModule').optional(),
+					modules: z.record(z.string(), text('each module source'), { error: 'modules must be an object of module name -> source' }).optional(),
 					compatibilityDate: z.string().optional(),
 					message: text('message').optional(),
 					deploy: z.boolean({ error: 'deploy must be true or false' }).optional()
@@ -134,7 +138,7 @@ export const appRouter = t.router({
 			.input(nameInput.extend({ version: versionNumber.optional() }))
 			.query(
 				async ({ ctx, input }) =>
-					withUrl(await ctx.platform.workers.get(ctx.caller, input.name, input.version), ctx) as WorkerRecord & { code: string }
+					withUrl(await ctx.platform.workers.get(ctx.caller, input.name, input.version), ctx) as WorkerRecord & WorkerSource
 			),
 
 		delete: signedInProcedure.input(nameInput).mutation(async ({ ctx, input }) => {

@@ -1,19 +1,19 @@
 // The cloudflare backend: scripts live in a Workers for Platforms dispatch namespace. Uploads, secrets
 // and deletes go through the official `cloudflare` SDK (imported lazily, so it never loads on the
 // dispatch path); requests run through the dispatch namespace binding. Each Worker has one serving script
-// (its script id): a deploy or a rollback uploads the stored code of that version to it, with the vars as
+// (its script id): a deploy or a rollback uploads the stored modules of that version to it (one part per
+// module), with the vars as
 // plain_text bindings, keeping the secret_text bindings set through the secrets endpoint. A previewed
 // version that is not serving runs as a script of its own, `<scriptId>--v<N>`, uploaded on its first
 // preview request and deleted when the version is pruned or the Worker deleted. The platform's version
-// store (KV), not the API, holds every version's code.
+// store (KV), not the API, holds every version's modules.
 import type { PlatformConfig } from '../config';
 import type { ScriptRef, ScriptSource, WorkerBackend } from '../backend';
 import { InputError, LimitExceededError, ScriptMissingError } from '../errors';
+import { CLOUDFLARE_PART_TYPES, fromBase64, type RunnableWorker } from '../modules/kinds';
 
 type Cloudflare = import('cloudflare').Cloudflare;
 type ScriptUpdateParams = Parameters<Cloudflare['workersForPlatforms']['dispatch']['namespaces']['scripts']['update']>[1];
-
-const MAIN_MODULE = 'worker.js';
 
 /** The namespace script that serves `version` of `scriptId` through its preview URL (never the serving one). */
 export const previewScriptName = (scriptId: string, version: number) => `${scriptId}--v${version}`;
@@ -34,15 +34,15 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 	const scripts = async () => (await cloudflare()).workersForPlatforms.dispatch.namespaces.scripts;
 	const scriptsPath = `/accounts/${settings.accountId}/workers/dispatch/namespaces/${settings.namespace}/scripts`;
 
-	/** Uploads `code` as `name`; `keepSecrets` keeps the script's secret_text bindings that `bindings` does not name. */
-	async function upload(name: string, script: ScriptRef, code: string, bindings: Binding[], keepSecrets: boolean) {
-		// The API reads a JSON `metadata` part and the module from the part `main_module` names. SDK 7
+	/** Uploads `worker` as `name`; `keepSecrets` keeps the script's secret_text bindings that `bindings` does not name. */
+	async function upload(name: string, script: ScriptRef, worker: RunnableWorker, bindings: Binding[], keepSecrets: boolean) {
+		// The API reads a JSON `metadata` part and a part per module, `main_module` naming the main one. SDK 7
 		// would send `metadata[main_module]` fields, a `files[]` part and `Content-Type:
 		// application/javascript` (cloudflare-typescript#2799), so the parts are given as files under
 		// the names the API expects (extra body keys pass through) and the content type is left to
 		// fetch, which adds the multipart boundary.
 		const metadata = {
-			main_module: MAIN_MODULE,
+			main_module: worker.mainModule,
 			compatibility_date: script.compatibilityDate,
 			bindings,
 			...(keepSecrets && { keep_bindings: ['secret_text'] }),
@@ -52,7 +52,7 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 		const body = {
 			...scope,
 			metadata: new File([JSON.stringify(metadata)], 'metadata.json', { type: 'application/json' }),
-			[MAIN_MODULE]: new File([code], MAIN_MODULE, { type: 'application/javascript+module' })
+			...Object.fromEntries(Object.entries(worker.modules).map(([moduleName, module]) => [moduleName, modulePart(moduleName, module)]))
 		};
 		try {
 			await (await scripts()).update(name, body as unknown as ScriptUpdateParams, { headers: { 'content-type': null } });
@@ -72,20 +72,20 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 
 	/** Uploads a version as its preview script, with the Worker's current vars and secrets. */
 	async function uploadPreview(script: ScriptRef) {
-		const code = await source.code(script.scriptId, script.version);
-		if (code === null) throw new ScriptMissingError(script.scriptId);
+		const worker = await source.worker(script.scriptId, script.version);
+		if (worker === null) throw new ScriptMissingError(script.scriptId);
 		const { vars, secrets } = await source.settings(script.scriptId);
 		const bindings = [...asBindings('plain_text', vars), ...asBindings('secret_text', secrets)];
-		await upload(previewScriptName(script.scriptId, script.version), script, code, bindings, false);
+		await upload(previewScriptName(script.scriptId, script.version), script, worker, bindings, false);
 	}
 
 	const run = (name: string, script: ScriptRef, request: Request, signal: AbortSignal) =>
 		dispatcher.get(name, {}, { limits: script.limits ?? config.limits }).fetch(request, { signal });
 
 	return {
-		async deploy(script, code, vars) {
+		async deploy(script, worker, vars) {
 			// keep_bindings: a code deploy never drops the secrets set through the secrets endpoint.
-			await upload(script.scriptId, script, code, asBindings('plain_text', vars), true);
+			await upload(script.scriptId, script, worker, asBindings('plain_text', vars), true);
 		},
 
 		async updateSecrets(script, secrets) {
@@ -146,6 +146,16 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 }
 
 const customerTag = (customerId: string) => `customer:${customerId}`;
+
+/**
+ * A module's part with the content type that gives its kind (CLOUDFLARE_PART_TYPES). The API has no JSON
+ * module type: a JSON module goes as an ES module whose default export is its value, as importing it gives.
+ */
+function modulePart(name: string, { kind, source }: RunnableWorker['modules'][string]): File {
+	if (kind === 'json') return new File([`export default ${source.trim()};\n`], name, { type: CLOUDFLARE_PART_TYPES.esm });
+	const content = kind === 'wasm' || kind === 'data' ? fromBase64(source) : source;
+	return new File([content], name, { type: CLOUDFLARE_PART_TYPES[kind] });
+}
 
 const asBindings = (type: Binding['type'], values: Record<string, string>): Binding[] =>
 	Object.entries(values).map(([name, text]) => ({ type, name, text }));

@@ -1,8 +1,8 @@
-// The local backend: each version's code lives in the version store (KV, src/lib/server/versions/) and
-// runs through the Worker Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set
+// The local backend: each version's modules live in the version store (KV, src/lib/server/versions/) and
+// run through the Worker Loader. Either in this process (the LOADER binding) or, when RUNNER_URL is set
 // (`npm start`, `npm run dev`), in separate supervised runner processes, each script always on the same
 // one, so a user Worker that hangs cannot freeze the platform nor the Workers on other runners. The runners
-// pull a version's code and env from this app on demand (serveInternal). Deploying is nothing more than
+// pull a version's modules and env from this app on demand (serveInternal). Deploying is nothing more than
 // the record pointing at a stored version, so deploy, secrets and remove have nothing of their own to do.
 import type { PlatformConfig } from '../config';
 import type { ScriptSource, WorkerBackend } from '../backend';
@@ -15,9 +15,9 @@ import { receiveLogEntries } from '../logs/receive';
 
 export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogStore): WorkerBackend {
 	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
-		const [code, { vars, secrets }] = await Promise.all([source.code(scriptId, version), source.settings(scriptId)]);
-		if (code === null) throw new ScriptMissingError(scriptId);
-		return { code, env: { ...vars, ...secrets } };
+		const [worker, { vars, secrets }] = await Promise.all([source.worker(scriptId, version), source.settings(scriptId)]);
+		if (worker === null) throw new ScriptMissingError(scriptId);
+		return { worker, env: { ...vars, ...secrets } };
 	}
 
 	let run: WorkerBackend['fetch'];

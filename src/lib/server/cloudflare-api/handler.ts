@@ -6,7 +6,7 @@
 // One account (PLATFORM_ACCOUNT_ID) with one dispatch namespace (PLATFORM_NAMESPACE): the Workers that
 // /user-workers/* serves. A script's name is the Worker's name.
 import { REJECTED_TOKEN_MESSAGE, refusalMessage, type Session } from '../auth';
-import { InputError, asPlatformError } from '../errors';
+import { InputError } from '../errors';
 import { readAtMost } from '../api-limits';
 import type { Platform } from '../platform';
 import type { Principal } from '../principal';
@@ -15,9 +15,7 @@ import { checkTags } from '../workers/service';
 import { applyBindings, bindingsOfWorker, secretsEndpoint, type BindingsTarget } from './bindings';
 import { CLOUDFLARE_API_PREFIX, CloudflareApiError, CODES, errorResponse, success, type ResultInfo } from './envelope';
 import { bindingsOf, parseScriptUpload, parseSettings, refuseCompatibilityFlags } from './multipart';
-
-/** The platform's single main module name when it answers with a script's content. */
-const CONTENT_MODULE = 'worker.js';
+import { CLOUDFLARE_PART_TYPES, fromBase64, isBinaryKind, kindOf } from '../modules/kinds';
 
 /** A JSON body (a namespace to create, a list of tags): small by nature. */
 const MAX_JSON_BODY_BYTES = 64 * 1024;
@@ -209,9 +207,8 @@ async function uploadScript({ request, url, platform, caller, params }: Call) {
 	if (inherit !== null && inherit !== 'strict') throw new InputError('bindings_inherit', 'bindings_inherit must be "strict"');
 	const upload = await parseScriptUpload(request, maxUploadBytes(platform));
 	const tags = upload.tags === undefined ? undefined : checkTags(upload.tags);
-	const { name, code } = upload.mainModule;
 	const record = await applyBindings(target({ platform, caller, params }), upload.bindings, () =>
-		namingModule(name, platform.workers.upload(caller, { name: params.script, code, compatibilityDate: upload.compatibilityDate }))
+		platform.workers.upload(caller, { name: params.script, ...upload.modules, compatibilityDate: upload.compatibilityDate })
 	);
 	const stored = tags === undefined ? await platform.workers.tags(caller, params.script) : await platform.workers.setTags(caller, params.script, tags);
 	return success({ ...scriptResult(record!, stored), startup_time_ms: 0 });
@@ -250,11 +247,11 @@ async function deleteScriptsByTags(call: Call) {
 // A script's content, settings, tags and secrets
 
 async function getContent({ platform, caller, params }: Call) {
-	const { code } = await platform.workers.get(caller, params.script);
+	const { mainModule, modules } = await platform.workers.get(caller, params.script);
 	const form = new FormData();
-	form.append(CONTENT_MODULE, new File([code], CONTENT_MODULE, { type: 'application/javascript+module' }));
+	for (const [name, source] of Object.entries(modules)) form.append(name, contentPart(name, source));
 	const response = new Response(form);
-	response.headers.set('cf-entrypoint', CONTENT_MODULE);
+	response.headers.set('cf-entrypoint', mainModule);
 	response.headers.set('cache-control', 'no-store');
 	return response;
 }
@@ -262,9 +259,8 @@ async function getContent({ platform, caller, params }: Call) {
 async function putContent({ request, platform, caller, params }: Call) {
 	await platform.workers.get(caller, params.script);
 	const upload = await parseScriptUpload(request, maxUploadBytes(platform));
-	const { name, code } = upload.mainModule;
 	const record = await applyBindings(target({ platform, caller, params }), upload.bindings, () =>
-		namingModule(name, platform.workers.upload(caller, { name: params.script, code, compatibilityDate: upload.compatibilityDate }))
+		platform.workers.upload(caller, { name: params.script, ...upload.modules, compatibilityDate: upload.compatibilityDate })
 	);
 	return success(scriptResult(record!, await platform.workers.tags(caller, params.script)));
 }
@@ -307,7 +303,13 @@ async function patchSettings({ request, platform, caller, params }: Call) {
 	const redeploy =
 		date === undefined || date === current.compatibilityDate
 			? undefined
-			: () => platform.workers.upload(caller, { name: params.script, code: current.code, compatibilityDate: date });
+			: () =>
+					platform.workers.upload(caller, {
+						name: params.script,
+						mainModule: current.mainModule,
+						modules: current.modules,
+						compatibilityDate: date
+					});
 	const record = (await applyBindings(target({ platform, caller, params }), bindingsOf(settings), redeploy)) ?? current;
 	if (tags !== undefined) await platform.workers.setTags(caller, params.script, tags);
 	return success(await settingsResult({ platform, caller, params }, record));
@@ -353,16 +355,15 @@ function target({ platform, caller, params }: Pick<Call, 'platform' | 'caller' |
 	return { workers: platform.workers, caller, name: params.script };
 }
 
-/** An upload's refusal about its code names the module it concerns (`index.js: syntax error at line 3, …`). */
-async function namingModule<T>(moduleName: string, upload: Promise<T>): Promise<T> {
-	try {
-		return await upload;
-	} catch (error) {
-		const platformError = asPlatformError(error);
-		if (platformError?.kind === 'input' && platformError.field === 'code')
-			throw new InputError('code', `${moduleName}: ${platformError.message}`);
-		throw error;
-	}
+/**
+ * A module as the content endpoint answers it: the source as uploaded, with the content type the API
+ * gives its kind (TypeScript, which Cloudflare's API never holds, as application/typescript).
+ */
+function contentPart(name: string, source: string): File {
+	const kind = kindOf(name) ?? 'esm';
+	if (kind === 'typescript') return new File([source], name, { type: 'application/typescript' });
+	if (kind === 'json') return new File([source], name, { type: 'application/json' });
+	return new File([isBinaryKind(kind) ? fromBase64(source) : source], name, { type: CLOUDFLARE_PART_TYPES[kind] });
 }
 
 /** An upload's body: the script, its source map (wrangler sends one, often 2-3 times the code) and metadata. */

@@ -3,11 +3,15 @@
 // - wrangler (and the platform's own cloudflare backend): each module is a part named by its file name;
 // - the `cloudflare` SDK 6.x: every module is a part named `files`, the module's name being the file name.
 // The metadata's `main_module` (or the CF-WORKER-MAIN-MODULE-PART header) names the main module.
-// This parses; what is allowed is decided by the workers service and by bindings.ts.
+// A module's kind comes from its name's extension, as in `workers.upload` (clients disagree on the parts'
+// content types: SDKs send ES modules as application/javascript, which the API reads as CommonJS); wasm
+// and data modules become base64. This parses; what is allowed is decided by the workers service (the
+// module checks of src/lib/server/modules/bundle.ts) and by bindings.ts.
 import { InputError } from '../errors';
 import { readAtMost } from '../api-limits';
 import { CloudflareApiError, CODES } from './envelope';
 import { formatBytes } from '$lib/format';
+import { isBinaryKind, kindOf, toBase64, type ModuleSet } from '../modules/kinds';
 
 /** The `plain_text` and `secret_text` bindings of an upload or a settings change. */
 export interface ScriptBindings {
@@ -20,8 +24,8 @@ export interface ScriptBindings {
 }
 
 export interface ScriptUpload {
-	/** The main module: its name in the upload and its source. */
-	mainModule: { name: string; code: string };
+	/** The modules, by their part names (or the SDK's file names). */
+	modules: ModuleSet;
 	compatibilityDate?: string;
 	/** Absent when the upload names no tags: the Worker keeps its own. */
 	tags?: unknown[];
@@ -30,6 +34,9 @@ export interface ScriptUpload {
 
 /** Source maps ride along with wrangler's uploads; the platform has no use for them. */
 const SOURCE_MAP_TYPE = 'application/source-map';
+
+/** Python Workers' module types, which this platform does not run. */
+const PYTHON_TYPE = 'text/x-python';
 
 /** The SDK's part name for modules (the module's name is then the part's file name). */
 const SDK_MODULES_PART = 'files';
@@ -51,21 +58,14 @@ export async function parseScriptUpload(request: Request, maxBytes: number): Pro
 		throw new InputError('metadata', 'static assets are not supported by this platform: serve them from the Worker');
 
 	const modules = await modulesOf(form);
-	const code = modules.get(mainName);
-	if (code === undefined)
+	if (modules[mainName] === undefined)
 		throw new InputError(
 			'code',
-			`main_module "${mainName}" names no module of the upload (its modules: ${[...modules.keys()].join(', ') || 'none'})`
-		);
-	const extra = [...modules.keys()].find((name) => name !== mainName);
-	if (extra !== undefined)
-		throw new InputError(
-			'code',
-			`${extra}: this platform takes one module per script for now; bundle it into ${mainName} (wrangler bundles unless no_bundle or find_additional_modules is set)`
+			`main_module "${mainName}" names no module of the upload (its modules: ${Object.keys(modules).join(', ') || 'none'})`
 		);
 
 	return {
-		mainModule: { name: mainName, code },
+		modules: { mainModule: mainName, modules },
 		compatibilityDate: optionalString(metadata, 'compatibility_date'),
 		tags: optionalArray(metadata, 'tags'),
 		bindings: bindingsOf(metadata)
@@ -141,17 +141,21 @@ async function jsonPart(form: FormData, name: string): Promise<Record<string, un
 	return value as Record<string, unknown>;
 }
 
-/** Every module of the upload by name, source maps left out. */
-async function modulesOf(form: FormData): Promise<Map<string, string>> {
-	const modules = new Map<string, string>();
+/** Every module of the upload by name, source maps left out; wasm and data modules as base64. */
+async function modulesOf(form: FormData): Promise<Record<string, string>> {
+	const modules: Record<string, string> = {};
 	for (const [part, value] of form.entries()) {
 		if (part === 'metadata') continue;
 		if (typeof value === 'string') {
-			modules.set(part, value);
+			modules[part] = value;
 			continue;
 		}
-		if (value.type.toLowerCase().startsWith(SOURCE_MAP_TYPE)) continue;
-		modules.set(part === SDK_MODULES_PART && value.name ? value.name : part, await value.text());
+		const type = value.type.toLowerCase();
+		if (type.startsWith(SOURCE_MAP_TYPE)) continue;
+		const name = part === SDK_MODULES_PART && value.name ? value.name : part;
+		if (type.startsWith(PYTHON_TYPE)) throw new InputError('code', `${name}: Python Workers are not supported by this platform`);
+		const kind = kindOf(name);
+		modules[name] = kind && isBinaryKind(kind) ? toBase64(new Uint8Array(await value.arrayBuffer())) : await value.text();
 	}
 	return modules;
 }

@@ -6,10 +6,12 @@ import type { WorkerBackend } from '../backend';
 import { InputError, NotFoundError } from '../errors';
 import type { StoredWorker, WorkerRegistry } from '../registry';
 import { NO_SETTINGS, settingsKey, type SettingsChange, type SettingsStore, type SettingsView } from './settings';
-import type { DeploymentKind, VersionInfo, VersionStore } from './store';
+import type { DeploymentKind, StoredModules, VersionInfo, VersionStore } from './store';
+import { runnableOf } from '../modules/bundle';
+import type { RunnableWorker } from '../modules/kinds';
 
 export interface NewVersion {
-	code: string;
+	modules: StoredModules;
 	sha256: string;
 	size: number;
 	compatibilityDate: string;
@@ -49,7 +51,10 @@ export class Deployments {
 			throw new InputError('deploy', `"${name}" serves no version yet: upload its first version with deploy on`);
 		const { scriptId, version } = await this.#store.create(name, previous?.scriptId ?? crypto.randomUUID(), input);
 		if (input.deploy)
-			return { worker: await this.#promote(name, scriptId, version, input.code, 'upload', input.author, previous, owner), version };
+			return {
+				worker: await this.#promote(name, scriptId, version, runnableOf(input.modules, input.modules.compiled), 'upload', input.author, previous, owner),
+				version
+			};
 		const pruned = await this.#store.prune(scriptId, this.#retention, [previous!.version]);
 		await this.#cleanUp(scriptId, pruned);
 		return { worker: previous!, version };
@@ -57,18 +62,16 @@ export class Deployments {
 
 	/** Makes an existing version serve (`deploy` after an upload without deploying, or a rollback). */
 	async deploy(record: StoredWorker, version: number, kind: DeploymentKind, author: string): Promise<StoredWorker> {
-		const info = await this.#store.get(record.scriptId, version);
-		const code = info && (await this.#store.code(record.scriptId, version));
-		if (!info || code === null) throw new NotFoundError(`"${record.name}" has no version ${version}`);
-		return this.#promote(record.name, record.scriptId, info, code, kind, author, record);
+		const { modules, ...info } = await this.version(record, version);
+		return this.#promote(record.name, record.scriptId, info, runnableOf(modules, modules.compiled), kind, author, record);
 	}
 
-	/** A version's metadata and code, or NotFoundError. */
-	async version(record: StoredWorker, version: number): Promise<VersionInfo & { code: string }> {
+	/** A version's metadata and modules, or NotFoundError. */
+	async version(record: StoredWorker, version: number): Promise<VersionInfo & { modules: StoredModules }> {
 		const info = await this.#store.get(record.scriptId, version);
-		const code = info && (await this.#store.code(record.scriptId, version));
-		if (!info || code === null) throw new NotFoundError(`"${record.name}" has no version ${version}`);
-		return { ...info, code };
+		const modules = info && (await this.#store.modules(record.scriptId, version));
+		if (!info || modules === null) throw new NotFoundError(`"${record.name}" has no version ${version}`);
+		return { ...info, modules };
 	}
 
 	/**
@@ -77,9 +80,9 @@ export class Deployments {
 	 */
 	async updateSettings(record: StoredWorker, change: SettingsChange): Promise<SettingsView> {
 		const { view, fingerprint } = await this.#settings.update(record.scriptId, change);
-		const code = await this.#store.code(record.scriptId, record.version);
+		const worker = await this.#store.runnable(record.scriptId, record.version);
 		const updated = { ...record, settings: fingerprint, updatedAt: new Date().toISOString() };
-		if (change.vars && Object.keys(change.vars).length && code !== null) await this.#backend.deploy(updated, code, view.vars);
+		if (change.vars && Object.keys(change.vars).length && worker !== null) await this.#backend.deploy(updated, worker, view.vars);
 		if (change.secrets && Object.keys(change.secrets).length) await this.#backend.updateSecrets(updated, change.secrets);
 		// Re-read: a deploy that finished meanwhile keeps its version; only the settings change here.
 		const current = (await this.#registry.get(record.name)) ?? record;
@@ -103,7 +106,7 @@ export class Deployments {
 		name: string,
 		scriptId: string,
 		version: VersionInfo,
-		code: string,
+		worker: RunnableWorker,
 		kind: DeploymentKind,
 		author: string,
 		base: StoredWorker | null,
@@ -128,7 +131,7 @@ export class Deployments {
 		// The backend first (the cloudflare backend uploads here; a rejected script leaves the old version
 		// serving), then the history, then the one KV write that moves the pointer.
 		const { vars } = settings === NO_SETTINGS ? { vars: {} } : await this.#settings.view(scriptId);
-		await this.#backend.deploy(record, code, vars);
+		await this.#backend.deploy(record, worker, vars);
 		// The history and the retention in one batch; pruned code stays readable for the grace period, so
 		// pruning the version serving until this write lands breaks no request in flight.
 		const { deployment, pruned } = await this.#store.recordDeployment(scriptId, version.version, kind, author, {

@@ -1,8 +1,21 @@
 // Each Worker's immutable versions: their metadata and deployment history in D1 (migrations/0002), their
-// code in KV under a key per script id and version that is written once and never overwritten, so a
+// modules in KV under a key per script id and version that is written once and never overwritten, so a
 // request that read an older record still finds the code it names. Code that no version points at any more
 // is deleted after a grace period (`retiredCodeGraceMs`), never at once.
 import { InputError } from '../errors';
+import { runnableOf } from '../modules/bundle';
+import { singleModule, type ModuleSet, type RunnableWorker } from '../modules/kinds';
+
+/** A version's modules as stored: the originals and, where it differs, each module's runnable form. */
+export interface StoredModules extends ModuleSet {
+	compiled: Record<string, string>;
+}
+
+/**
+ * The KV metadata `format` of a version's value that is JSON StoredModules. A value without it is the
+ * one ES module of a version stored before Workers had several modules (read as `worker.js`).
+ */
+const MODULES_FORMAT = 'modules/1';
 
 export interface VersionInfo {
 	version: number;
@@ -38,7 +51,7 @@ export const MESSAGE_MAX_CHARS = 500;
 
 const CODE_KEY_PREFIX = 'code:';
 
-/** The KV key of one version's code. */
+/** The KV key of one version's modules. */
 export const codeKey = (scriptId: string, version: number) => `${CODE_KEY_PREFIX}${scriptId}:${version}`;
 
 interface VersionRow {
@@ -78,12 +91,12 @@ export class VersionStore {
 	 * Adds the next version of the Worker `name` with its code; `freshScriptId` becomes the Worker's script id
 	 * when this upload creates it. One D1 batch (a transaction) fixes the script id and allocates the number
 	 * in the INSERT that adds the row, so concurrent uploads agree on the script id and never share a number.
-	 * The code is written before this returns, so before any record can point at it.
+	 * The modules are written before this returns, so before any record can point at them.
 	 */
 	async create(
 		name: string,
 		freshScriptId: string,
-		input: { code: string; sha256: string; size: number; compatibilityDate: string; message: string | null; author: string }
+		input: { modules: StoredModules; sha256: string; size: number; compatibilityDate: string; message: string | null; author: string }
 	): Promise<{ scriptId: string; version: VersionInfo }> {
 		const createdAt = new Date().toISOString();
 		const [, inserted] = await this.#db.batch<VersionRow & { script_id: string }>([
@@ -104,7 +117,10 @@ export class VersionStore {
 		const scriptId = row.script_id;
 		const version = toInfo(row);
 		try {
-			await this.#kv.put(codeKey(scriptId, version.version), input.code, { metadata: { sha256: input.sha256 } });
+			const { mainModule, modules, compiled } = input.modules;
+			await this.#kv.put(codeKey(scriptId, version.version), JSON.stringify({ mainModule, modules, compiled }), {
+				metadata: { sha256: input.sha256, format: MODULES_FORMAT }
+			});
 		} catch (error) {
 			await this.#db.prepare('DELETE FROM worker_versions WHERE script_id = ? AND version = ?').bind(scriptId, version.version).run();
 			throw error;
@@ -120,9 +136,18 @@ export class VersionStore {
 		return row ? toInfo(row) : null;
 	}
 
-	/** The code of a version; null once it has been removed. */
-	code(scriptId: string, version: number): Promise<string | null> {
-		return this.#kv.get(codeKey(scriptId, version));
+	/** The modules of a version; null once they have been removed. */
+	async modules(scriptId: string, version: number): Promise<StoredModules | null> {
+		const { value, metadata } = await this.#kv.getWithMetadata<{ format?: string }>(codeKey(scriptId, version));
+		if (value === null) return null;
+		if (metadata?.format === MODULES_FORMAT) return JSON.parse(value) as StoredModules;
+		return { ...singleModule(value), compiled: {} };
+	}
+
+	/** A version as the backends run it; null once it has been removed. */
+	async runnable(scriptId: string, version: number): Promise<RunnableWorker | null> {
+		const stored = await this.modules(scriptId, version);
+		return stored && runnableOf(stored, stored.compiled);
 	}
 
 	/** Newest first; `cursor` is the version number the previous page ended before. */

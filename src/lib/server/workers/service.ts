@@ -5,7 +5,8 @@
 import type { PlatformConfig } from '../config';
 import type { Customer, CustomerStore } from '../customers/store';
 import { ConflictError, InputError, NotFoundError, PlatformError, QuotaError } from '../errors';
-import { checkWorkerModule } from '../module-check';
+import { prepareModules } from '../modules/bundle';
+import { singleModule, type ModuleSet } from '../modules/kinds';
 import { describePrincipal, ownerOf, type Principal } from '../principal';
 import type { HostnameService } from '../hostnames/service';
 import { mayAccess } from './access';
@@ -14,11 +15,15 @@ import type { Deployments } from '../versions/deployments';
 import type { SettingsChange, SettingsStore, SettingsView } from '../versions/settings';
 import { MESSAGE_MAX_CHARS, type VersionInfo, type VersionPage, type VersionStore } from '../versions/store';
 import { workerNameProblem } from '$lib/worker-name';
-import { formatBytes } from '$lib/format';
 
 export interface UploadInput {
 	name: string;
-	code: string;
+	/** The Worker as one ES module: the same as `{ mainModule: "worker.js", modules: { "worker.js": code } }`. */
+	code?: string;
+	/** With `modules`, instead of `code`: the module whose default export serves requests. */
+	mainModule?: string;
+	/** Every module by its relative path; the extension gives its kind (src/lib/server/modules/kinds.ts). */
+	modules?: Record<string, string>;
 	compatibilityDate?: string;
 	/** What changed, for the version history. */
 	message?: string;
@@ -32,8 +37,8 @@ export interface WorkerService {
 	upload(caller: Principal, input: UploadInput): Promise<StoredWorker & { uploaded: VersionInfo }>;
 	/** The operator sees every Worker (or one customer's, with `customerId`); a customer sees its own. */
 	list(caller: Principal, options?: { cursor?: string; limit?: number; customerId?: string }): Promise<WorkerPage>;
-	/** The serving version's record and code, or with `version` that version's. */
-	get(caller: Principal, name: string, version?: number): Promise<StoredWorker & { code: string }>;
+	/** The serving version's record and modules as uploaded, or with `version` that version's. */
+	get(caller: Principal, name: string, version?: number): Promise<StoredWorker & WorkerSource>;
 	delete(caller: Principal, name: string): Promise<void>;
 	/** The Worker's versions, newest first, and which one serves. */
 	versions(caller: Principal, name: string, options?: { cursor?: string; limit?: number }): Promise<VersionPage & { serving: number }>;
@@ -56,6 +61,11 @@ export interface WorkerService {
 	tagsOf(caller: Principal, records: StoredWorker[]): Promise<Map<string, string[]>>;
 	/** Replaces a Worker's tags; returns them as stored. */
 	setTags(caller: Principal, name: string, tags: string[]): Promise<string[]>;
+}
+
+/** A version's sources as uploaded (TypeScript as written): `code` is the main module's, for one-file clients. */
+export interface WorkerSource extends ModuleSet {
+	code: string;
 }
 
 /** How many tags a Worker may have, and how long each may be (Cloudflare allows eight per script). */
@@ -141,29 +151,29 @@ export function createWorkerService(deps: {
 	}
 
 	return {
-		async upload(caller, { name, code, compatibilityDate, message, deploy = true }) {
+		async upload(caller, { name, code, mainModule, modules, compatibilityDate, message, deploy = true }) {
 			requireSignedIn(caller);
 			assertName(name);
+			const set = moduleSetOf(code, mainModule, modules);
 			const customer = await planOf(caller);
-			const bytes = new TextEncoder().encode(code);
-			if (bytes.length === 0 || code.trim() === '') throw new InputError('code', 'code is empty');
-			const maxBytes = customer?.plan.maxScriptBytes ?? config.maxScriptBytes;
-			if (bytes.length > maxBytes)
-				throw new InputError(
-					'code',
-					`code is ${formatBytes(bytes.length)}; the limit is ${formatBytes(maxBytes)} (${customer ? "your plan's maxScriptBytes" : 'MAX_SCRIPT_BYTES'})`
-				);
 			if (compatibilityDate !== undefined) assertCompatibilityDate(compatibilityDate);
 			if (message !== undefined && message.length > MESSAGE_MAX_CHARS)
 				throw new InputError('message', `message is ${message.length} characters; the limit is ${MESSAGE_MAX_CHARS}`);
-			checkWorkerModule(code);
+			const prepared = await prepareModules(
+				set,
+				{
+					maxBytes: customer?.plan.maxScriptBytes ?? config.maxScriptBytes,
+					limitName: customer ? "your plan's maxScriptBytes" : 'MAX_SCRIPT_BYTES'
+				},
+				code !== undefined
+			);
 
 			const previous = await registry.get(name);
 			const { owner, claimed } = await claim(caller, name, customer, previous);
 			const newVersion = {
-				code,
-				sha256: await sha256Hex(bytes),
-				size: bytes.length,
+				modules: { ...prepared.set, compiled: prepared.compiled },
+				sha256: prepared.sha256,
+				size: prepared.size,
 				compatibilityDate: compatibilityDate ?? previous?.compatibilityDate ?? config.defaultCompatibilityDate,
 				message: message?.trim() || null,
 				author: describePrincipal(caller),
@@ -206,7 +216,9 @@ export function createWorkerService(deps: {
 				sha256: chosen.sha256,
 				size: chosen.size,
 				compatibilityDate: chosen.compatibilityDate,
-				code: chosen.code
+				code: chosen.modules.modules[chosen.modules.mainModule],
+				mainModule: chosen.modules.mainModule,
+				modules: chosen.modules.modules
 			};
 		},
 
@@ -312,6 +324,19 @@ function requireSignedIn(caller: Principal) {
 	if (caller.kind === 'anonymous') throw new PlatformError('forbidden', 'sign in or send a token first');
 }
 
+/** The upload's modules: `code` alone, or `mainModule` with `modules`. */
+function moduleSetOf(code: string | undefined, mainModule: string | undefined, modules: Record<string, string> | undefined): ModuleSet {
+	if (code !== undefined) {
+		if (mainModule !== undefined || modules !== undefined)
+			throw new InputError('code', 'send either code (one module) or mainModule and modules, not both');
+		return singleModule(code);
+	}
+	if (modules === undefined) throw new InputError('code', 'code is required (or mainModule and modules)');
+	if (typeof mainModule !== 'string' || mainModule === '')
+		throw new InputError('mainModule', 'mainModule is required with modules: the name of the module whose default export serves requests');
+	return { mainModule, modules };
+}
+
 function assertNotServing(record: StoredWorker, version: number) {
 	if (record.version === version) throw new InputError('version', `version ${version} of "${record.name}" is already serving`);
 }
@@ -327,9 +352,4 @@ function assertCompatibilityDate(date: string) {
 		throw new InputError('compatibilityDate', `compatibilityDate must be a date like 2026-08-01, got ${JSON.stringify(date)}`);
 	if (date < '2021-11-03') throw new InputError('compatibilityDate', 'compatibilityDate must be 2021-11-03 or later (ES modules)');
 	if (parsed.getTime() > Date.now()) throw new InputError('compatibilityDate', `compatibilityDate ${date} is in the future`);
-}
-
-export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', bytes);
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
