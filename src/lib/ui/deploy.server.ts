@@ -45,13 +45,12 @@ export async function deployFromForm(event: RequestEvent) {
 	}
 
 	try {
-		const options = { name, compatibilityDate: compatibilityDate || undefined };
-		const caller = serverCaller(event);
-		// One JavaScript file uploads as `code`, the form every version of the API takes; the rest as modules.
-		const single = Object.keys(parsed.modules).length === 1 && /\.m?js$/.test(main);
-		await (single
-			? caller.workers.upload({ ...options, code: parsed.modules[main] })
-			: caller.workers.upload({ ...options, mainModule: main, modules: parsed.modules }));
+		await serverCaller(event).workers.upload({
+			name,
+			mainModule: main,
+			modules: parsed.modules,
+			compatibilityDate: compatibilityDate || undefined
+		});
 	} catch (error) {
 		return formFailure(error, 'deploy', state);
 	}

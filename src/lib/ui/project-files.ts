@@ -8,14 +8,16 @@ export interface ProjectFiles {
 	modules: Record<string, string>;
 }
 
-/** The extensions the platform takes as modules (src/lib/server: the kind comes from the extension). */
+/** The extensions the platform takes as modules (src/lib/server/modules/kinds.ts: the kind comes from the extension). */
 const SCRIPT_EXTENSIONS = ['js', 'mjs', 'cjs', 'ts', 'mts'];
+/** What a main module may be: an ES module or TypeScript (not CommonJS). */
+const MAIN_EXTENSIONS = ['js', 'mjs', 'ts', 'mts'];
 const BINARY_EXTENSIONS = ['wasm', 'bin'];
 const TEXT_EXTENSIONS = ['json', 'txt', 'html', 'css', 'md', 'svg', 'csv', 'xml', 'sql', 'yaml', 'yml', 'toml'];
 export const MODULE_EXTENSIONS = [...SCRIPT_EXTENSIONS, ...BINARY_EXTENSIONS, ...TEXT_EXTENSIONS];
 
-/** How many files, and how many bytes in all, a folder or zip may bring into the editor. */
-export const IMPORT_LIMITS = { files: 200, bytes: 10 * 1024 * 1024 };
+/** How many files (the platform's MAX_MODULES), and how many bytes in all, a folder or zip may bring into the editor. */
+export const IMPORT_LIMITS = { files: 100, bytes: 10 * 1024 * 1024 };
 
 /** The main module a new project starts with. */
 export const DEFAULT_MAIN_MODULE = 'index.js';
@@ -29,8 +31,8 @@ export function extensionOf(name: string): string {
 /** .wasm and .bin modules hold bytes: their value is base64, shown but not edited as text. */
 export const isBinaryModule = (name: string) => BINARY_EXTENSIONS.includes(extensionOf(name));
 
-/** Can be a Worker's main module (an ES or CommonJS module, TypeScript included). */
-export const isScriptModule = (name: string) => SCRIPT_EXTENSIONS.includes(extensionOf(name));
+/** Can be a Worker's main module (an ES module or TypeScript). */
+export const canBeMainModule = (name: string) => MAIN_EXTENSIONS.includes(extensionOf(name));
 
 /** The editor's highlighting for a file. */
 export type EditorLanguage = 'javascript' | 'typescript' | 'plain';
@@ -156,7 +158,7 @@ export function guessMainModule(modules: Record<string, string>, wranglerConfig:
 	if (main && main in modules) return main;
 	const entry = ENTRY_CANDIDATES.find((candidate) => candidate in modules);
 	if (entry) return entry;
-	return sortedFileNames(modules).find(isScriptModule) ?? null;
+	return sortedFileNames(modules).find(canBeMainModule) ?? null;
 }
 
 export function bytesToBase64(bytes: Uint8Array): string {
@@ -192,7 +194,7 @@ export function projectFromFiles(imported: ImportedFile[]): ImportedProject | st
 	if (tooBig) return tooBig;
 	const mainModule = guessMainModule(modules, wranglerConfig);
 	if (mainModule === null)
-		return 'no JavaScript or TypeScript file found to run (.js, .mjs, .cjs, .ts, .mts; node_modules, .git and dotfiles are left out)';
+		return 'no JavaScript or TypeScript file found to run (.js, .mjs, .ts, .mts; node_modules, .git and dotfiles are left out)';
 	return { files: { mainModule, modules }, folder: top ? top.slice(0, -1) : null, skipped: skipped.sort() };
 }
 
