@@ -188,6 +188,20 @@ describe('web UI: files', () => {
 		await deployAndExpect('ui-files-edit');
 		expect(await fetchText('/user-workers/ui-files-edit/')).toBe('200 folder and an added file');
 		expect(await sourceFiles()).toEqual(['src/extra.ts', 'src/index.ts', 'settings.json']);
+
+		// The Versions panel compares every file of version 1 with the serving version 2.
+		await page.getByTestId('version-1').getByRole('link', { name: 'Diff' }).click();
+		const diff = page.getByTestId('diff');
+		await poll(async () => (await diff.locator('h4').allInnerTexts()).map((text) => text.replace(/\s+/g, ' '))).toEqual([
+			'src/extra.ts only in version 2',
+			'src/greet.ts only in version 1',
+			'src/index.ts changed',
+			'data.json only in version 1',
+			'settings.json only in version 2'
+		]);
+		expect(await diff.innerText()).toContain("+ import { greet } from './greet.ts';");
+		expect(await diff.innerText()).toContain("- import { extra } from './extra.ts';");
+		await diff.screenshot({ path: `${SCREENSHOTS}/detail-files-diff.png` });
 	});
 
 	it('uploads a zip: the top folder stripped, .git left out, a JavaScript main module chosen', async () => {
