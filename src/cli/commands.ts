@@ -122,8 +122,9 @@ const list: Command = async (_args, options, { client }) => {
 
 const get: Command = async ([name], options, { client }) => {
 	checkName(name);
-	const { code, ...record } = await client.workers.get.query({ name });
-	if (options.json) return printJson(options.source ? { ...record, code } : record);
+	// The sources (`code`, the main module's; `modules`, every one) only with --source.
+	const { code, modules, ...record } = await client.workers.get.query({ name });
+	if (options.json) return printJson(options.source ? { ...record, code, modules } : record);
 	if (options.source) return write(code);
 	print(
 		table([

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { get } from 'node:http';
 import { TRPCClientError } from '@trpc/client';
 import { useApp } from './use-app';
+import { PROJECT, PROJECT_ANSWER } from '../support/module-fixtures';
 
 /** Response bodies are whatever the Worker under test returned. */
 const json = (response: Response): Promise<any> => response.json();
@@ -61,6 +62,19 @@ describe('the platform over HTTP (npm start)', () => {
 		});
 		const root = await json(await fetch(`${app.url}/user-workers/echo`));
 		expect(root.path).toBe('/');
+	});
+
+	it('runs a TypeScript Worker of several modules (a runner loads them all) and gets back what was written', async () => {
+		await app.client.workers.upload.mutate({ name: 'project', ...PROJECT });
+		const response = await fetch(`${app.url}/user-workers/project/`);
+		expect(response.status).toBe(200);
+		expect(await json(response)).toEqual(PROJECT_ANSWER);
+		expect(await app.client.workers.get.query({ name: 'project' })).toMatchObject({ mainModule: PROJECT.mainModule, modules: PROJECT.modules });
+
+		const modules = { ...PROJECT.modules, 'src/lib/greet.ts': `import { shout } from './shout';\nexport const greet = (name: string) => shout(name);\n` };
+		expect(await badRequest(app.client.workers.upload.mutate({ name: 'project', mainModule: PROJECT.mainModule, modules }))).toBe(
+			'src/lib/greet.ts: line 1: cannot import "./shout": no uploaded module is named "src/lib/shout"'
+		);
 	});
 
 	it('streams a large request body through to the Worker', async () => {

@@ -3,9 +3,9 @@
 // wrangler binary deploying a TypeScript project, the platform's own cloudflare backend (its upload code),
 // and raw requests for the error envelopes. Whatever they deploy is the Worker tRPC and /user-workers/* see.
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Cloudflare from 'cloudflare-v6';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
@@ -13,6 +13,7 @@ import { createCloudflareBackend } from '$lib/server/backends/cloudflare';
 import { DEFAULTS, readConfig } from '$lib/server/config';
 import type { StoredWorker } from '$lib/server/registry';
 import { useApp } from './use-app';
+import { ADD_WASM } from '../support/module-fixtures';
 
 const ADMIN_TOKEN = 'cloudflare-api-e2e-admin-token';
 // Wrong tokens on purpose below: the throttle itself is tested in security.test.ts.
@@ -249,6 +250,36 @@ describe('wrangler deploy --dispatch-namespace', () => {
 		expect(await redeployed.json()).toEqual({ greeting: 'Hello from wrangler', path: '/again', version: 2 });
 	});
 
+	it('deploys a project of several modules unbundled (no_bundle, find_additional_modules, module rules)', { timeout: 180_000 }, async () => {
+		const folder = mkdtempSync(join(folders, 'modules-'));
+		const files: Record<string, string> = {
+			'wrangler.jsonc': JSON.stringify({
+				name: 'wrangler-modules',
+				main: 'src/index.js',
+				compatibility_date: '2026-08-01',
+				no_bundle: true,
+				find_additional_modules: true,
+				rules: [
+					{ type: 'ESModule', globs: ['**/*.js'] },
+					{ type: 'Text', globs: ['**/*.txt'] }
+				]
+			}),
+			'src/index.js': `import { label } from './lib/label.js';\nimport page from './page.txt';\nexport default { fetch: () => new Response(label + ' ' + page) };\n`,
+			'src/lib/label.js': 'export const label = "unbundled";\n',
+			'src/page.txt': 'text module'
+		};
+		for (const [name, text] of Object.entries(files)) {
+			mkdirSync(dirname(join(folder, name)), { recursive: true });
+			writeFileSync(join(folder, name), text);
+		}
+		const { code, output } = await wrangler(folder);
+		expect(code, output).toBe(0);
+		expect(await served('wrangler-modules')).toEqual({ status: 200, text: 'unbundled text module' });
+		const worker = await admin.workers.get.query({ name: 'wrangler-modules' });
+		expect(worker.mainModule).toBe('index.js');
+		expect(Object.keys(worker.modules).sort()).toEqual(['index.js', 'lib/label.js', 'page.txt']);
+	});
+
 	it("refuses a var with a bad name before anything changes; the deployed Worker stays", { timeout: 120_000 }, async () => {
 		const { code, output } = await wrangler(project((config) => config.replace('"GREETING"', '"BAD-NAME"')));
 		expect(code).not.toBe(0);
@@ -299,12 +330,39 @@ describe('error envelopes', () => {
 		expect(await served('steady')).toEqual({ status: 200, text: 'v1' });
 	});
 
-	it('refuses a second JS module (naming it), a missing main module, unknown binding types and badly named vars; drops source maps', async () => {
-		const two = await put('steady', wranglerForm({ main_module: 'index.js' }, { 'index.js': [site('v2')], 'lib.js': ['export const x = 1;'] }));
-		expect(two.status).toBe(400);
-		expect(two.body.errors[0].message).toBe(
-			'lib.js: this platform takes one module per script for now; bundle it into index.js (wrangler bundles unless no_bundle or find_additional_modules is set)'
+	it('takes several modules, one part each with its content type, and serves them; a missing import is refused naming file, specifier and line', async () => {
+		const wasm = Buffer.from(ADD_WASM, 'base64');
+		const form = wranglerForm(
+			{ main_module: 'index.js' },
+			{
+				'index.js': [
+					`import { label } from './lib/label.js';\nimport page from './page.txt';\nimport legacy from './lib/legacy.cjs';\nimport add from './add.wasm';\n` +
+						`const sum = new WebAssembly.Instance(add).exports.add(2, 3);\n` +
+						`export default { fetch: () => new Response([label, page, legacy.shout('x'), sum].join(' ')) };`
+				],
+				'lib/label.js': ['export const label = "modules";'],
+				'lib/legacy.cjs': ['module.exports = { shout: (s) => s.toUpperCase() };', 'application/javascript'],
+				'page.txt': ['text', 'text/plain']
+			}
 		);
+		form.append('add.wasm', new File([wasm], 'add.wasm', { type: 'application/wasm' }));
+		expect((await put('several', form)).status).toBe(200);
+		expect(await served('several')).toEqual({ status: 200, text: 'modules text X 5' });
+
+		// The content endpoint answers every module with its kind's content type, the main one named.
+		const content = await fetch(`${app.url}/client/v4${scriptsPath}/several/content`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+		expect(content.headers.get('cf-entrypoint')).toBe('index.js');
+		const parts = await content.formData();
+		expect([...parts.keys()].sort()).toEqual(['add.wasm', 'index.js', 'lib/label.js', 'lib/legacy.cjs', 'page.txt']);
+		expect((parts.get('lib/legacy.cjs') as File).type).toBe('application/javascript');
+		expect(Buffer.from(await (parts.get('add.wasm') as File).arrayBuffer()).equals(wasm)).toBe(true);
+
+		const missing = await put('several', wranglerForm({ main_module: 'index.js' }, { 'index.js': [`import x from "./gone.js";\n${site('x')}`] }));
+		expect(missing.body.errors[0]).toEqual({ code: 10021, message: 'index.js: line 1: cannot import "./gone.js": no uploaded module is named "gone.js"' });
+		expect(await served('several')).toEqual({ status: 200, text: 'modules text X 5' });
+	});
+
+	it('refuses a missing main module, unknown binding types and badly named vars; drops source maps', async () => {
 		const missing = await put('steady', wranglerForm({ main_module: 'main.js' }, { 'index.js': [site('v2')] }));
 		expect(missing.body.errors[0]).toEqual({ code: 10021, message: 'main_module "main.js" names no module of the upload (its modules: index.js)' });
 		const kv = await put('steady', wranglerForm({ main_module: 'index.js', bindings: [{ type: 'kv_namespace', name: 'CACHE', namespace_id: 'x' }] }, { 'index.js': [site('v2')] }));

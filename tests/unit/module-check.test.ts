@@ -134,6 +134,7 @@ describe('the checks of a module set (mainModule + modules)', () => {
 			['index.js', { 'index.js': WORKER, '/x.js': '' }, 'module name "/x.js" must be relative'],
 			['index.js', { 'index.js': WORKER, 'a\\b.js': '' }, 'must use "/" between folders'],
 			['index.js', { 'index.js': WORKER, 'x.exe': '' }, 'module name "x.exe" has no module extension'],
+			['index.js', { 'index.js': WORKER, 'a?b.js': '' }, 'module name "a?b.js" must not contain "?", "#", "%" or ":"'],
 			['index.js', { 'index.js': WORKER, '__wfp-entry.js': '' }, 'which the platform keeps for its own modules'],
 			['missing.js', { 'index.js': WORKER }, 'mainModule "missing.js" is not among the modules (index.js)'],
 			['data.json', { 'data.json': '{}' }, 'mainModule "data.json" must be an ES module or TypeScript'],

@@ -32,6 +32,17 @@ describe('Workers of several modules and TypeScript (real KV, real Worker Loader
 		expect(record.size).toBeGreaterThan(new TextEncoder().encode(PROJECT.modules['src/index.ts']).length);
 	});
 
+	it('loads modules whose names hold spaces and non-ASCII letters', async () => {
+		const { caller, platform } = setup();
+		const modules = {
+			'index.js': `import text from './static/two words.txt';\nimport { label } from './lib/étiquette.js';\nexport default { fetch: () => new Response(label + text) };`,
+			'static/two words.txt': ' and text',
+			'lib/étiquette.js': 'export const label = "label";'
+		};
+		await caller.workers.upload({ name: 'odd-names', mainModule: 'index.js', modules });
+		expect(await (await dispatch(platform, '/user-workers/odd-names/')).text()).toBe('label and text');
+	});
+
 	it('refuses a missing import naming the file, the specifier and the line, and the old version keeps serving', async () => {
 		const { caller, platform } = setup();
 		await caller.workers.upload({ name: 'kept', ...PROJECT });

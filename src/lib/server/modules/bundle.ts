@@ -95,7 +95,7 @@ export async function prepareModules(set: ModuleSet, limits: UploadLimits, singl
 		}
 		if (!isCodeKind(kind)) continue;
 		try {
-			const runnable = kind === 'typescript' ? stripTypes(name, source) : source;
+			const runnable = kind === 'typescript' ? await stripTypes(name, source) : source;
 			programs.set(name, { runnable, program: parseJavaScript(runnable, kind === 'commonjs' ? 'script' : 'module') });
 		} catch (error) {
 			if (!(error instanceof SourceSyntaxError)) throw error;
@@ -106,7 +106,7 @@ export async function prepareModules(set: ModuleSet, limits: UploadLimits, singl
 	const compiled: Record<string, string> = {};
 	for (const [name, { runnable, program }] of programs) {
 		const edits: { start: number; end: number; specifier: string }[] = [];
-		for (const reference of referencesOf(program, kinds.get(name) === 'commonjs')) {
+		for (const reference of referencesOf(program, runnable, kinds.get(name) === 'commonjs')) {
 			const resolved = resolveModule(reference.specifier, name, kinds);
 			if (resolved === RUNTIME_MODULE) continue;
 			if (resolved === null)
@@ -137,6 +137,8 @@ export function moduleNameProblem(name: string): string | null {
 	if (name.includes('\\')) return 'must use "/" between folders, not "\\"';
 	// eslint-disable-next-line no-control-regex
 	if (/[\u0000-\u001f\u007f]/.test(name)) return 'contains a control character';
+	// The runtime resolves specifiers as URLs: these would read as a query, a fragment, an escape or a scheme.
+	if (/[?#%:]/.test(name)) return 'must not contain "?", "#", "%" or ":"';
 	if (name.split('/').some((segment) => segment === '' || segment === '.' || segment === '..'))
 		return 'must not contain empty, "." or ".." path segments';
 	if (name.startsWith(RESERVED_MODULE_PREFIX)) return `starts with "${RESERVED_MODULE_PREFIX}", which the platform keeps for its own modules`;
@@ -186,8 +188,12 @@ interface Reference {
 	end: number;
 }
 
-/** The modules `program` refers to by a string: import/export … from, import("…"), and require("…") in CommonJS. */
-function referencesOf(program: AnyNode, commonjs: boolean): Reference[] {
+/**
+ * The modules `program` refers to by a string: import/export … from, import("…"), and require("…") in
+ * CommonJS. Static imports and exports are top-level statements; the whole tree is walked only when the
+ * source has an `import(` or a `require(` somewhere.
+ */
+function referencesOf(program: AnyNode, source: string, commonjs: boolean): Reference[] {
 	const references: Reference[] = [];
 	const add = (literal: AnyNode | undefined) => {
 		if (literal?.type === 'Literal' && typeof literal.value === 'string')
@@ -212,7 +218,8 @@ function referencesOf(program: AnyNode, commonjs: boolean): Reference[] {
 			} else if (child && typeof child === 'object' && typeof child.type === 'string' && key !== 'loc') visit(child);
 		}
 	};
-	visit(program);
+	if (/\bimport\s*\(/.test(source) || (commonjs && /\brequire\s*\(/.test(source))) visit(program);
+	else for (const statement of program.body) if (statement.type !== 'ExpressionStatement') add(statement.source);
 	return references;
 }
 
