@@ -67,6 +67,8 @@ describe('file names in the tree', () => {
 		expect(moduleNameProblem('../up.js', [])).toMatch(/"\.\." folder/);
 		expect(moduleNameProblem('a\\b.js', [])).toMatch(/contains "\\"/);
 		expect(moduleNameProblem('notes', [])).toMatch(/needs one of the extensions/);
+		expect(moduleNameProblem('a?b.js', [])).toMatch(/contains "\?", "#", "%" or ":"/);
+		expect(moduleNameProblem('__wfp/x.js', [])).toMatch(/keeps for its own modules/);
 		expect(moduleNameProblem('', [])).toMatch(/needs a name/);
 	});
 

@@ -49,6 +49,12 @@ export function moduleNameProblem(name: string, others: Iterable<string>): strin
 	if (name !== name.trim()) return `"${name}" starts or ends with a space`;
 	if (name.startsWith('/')) return `"${name}" starts with "/": names are relative paths like lib/util.ts`;
 	if (name.includes('\\')) return `"${name}" contains "\\": separate folders with "/"`;
+	if (name.length > 256) return `the name is ${name.length} characters long; the limit is 256`;
+	// eslint-disable-next-line no-control-regex
+	if (/[\u0000-\u001f\u007f]/.test(name)) return `"${name}" contains a control character`;
+	// The runtime resolves import specifiers as URLs: these would read as a query, a fragment, an escape or a scheme.
+	if (/[?#%:]/.test(name)) return `"${name}" contains "?", "#", "%" or ":"`;
+	if (name.startsWith('__wfp')) return `"${name}" starts with "__wfp", which the platform keeps for its own modules`;
 	if (name.split('/').some((part) => part === '' || part === '.' || part === '..'))
 		return `"${name}" has an empty, "." or ".." folder`;
 	if (!MODULE_EXTENSIONS.includes(extensionOf(name)))
