@@ -78,7 +78,8 @@ describe('parseScriptUpload', () => {
 			[[['metadata', '{"main_module":"index.js","bindings":[{"type":"d1","name":"DB"}]}'], ['index.js', module('index.js')]], 'binding "DB" has type "d1"'],
 			[[['metadata', '{"main_module":"index.js","assets":{"jwt":"x"}}'], ['index.js', module('index.js')]], 'static assets are not supported'],
 			[[['metadata', '{"main_module":"index.js","tags":"a"}'], ['index.js', module('index.js')]], 'metadata.tags must be an array'],
-			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['app.py', module('app.py', 'x', 'text/x-python')]], 'app.py: Python Workers are not supported']
+			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['app.py', module('app.py', 'x', 'text/x-python')]], 'app.py: Python Workers are not supported'],
+			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['lib.js', module('lib.js', 'x', 'text/plain')]], 'lib.js: sent as text/plain, but its name makes it an ES module']
 		];
 		for (const [parts, message] of cases) {
 			const error = await refusal(upload(parts));

@@ -3,15 +3,15 @@
 // - wrangler (and the platform's own cloudflare backend): each module is a part named by its file name;
 // - the `cloudflare` SDK 6.x: every module is a part named `files`, the module's name being the file name.
 // The metadata's `main_module` (or the CF-WORKER-MAIN-MODULE-PART header) names the main module.
-// A module's kind comes from its name's extension, as in `workers.upload` (clients disagree on the parts'
-// content types: SDKs send ES modules as application/javascript, which the API reads as CommonJS); wasm
-// and data modules become base64. This parses; what is allowed is decided by the workers service (the
+// A module's kind comes from its name's extension, as in `workers.upload`; a part whose content type
+// names another kind is refused (JavaScript's two types are not told apart: SDKs send ES modules as
+// application/javascript, which Cloudflare reads as CommonJS). Wasm and data modules become base64. This parses; what is allowed is decided by the workers service (the
 // module checks of src/lib/server/modules/bundle.ts) and by bindings.ts.
 import { InputError } from '../errors';
 import { readAtMost } from '../api-limits';
 import { CloudflareApiError, CODES } from './envelope';
 import { formatBytes } from '$lib/format';
-import { isBinaryKind, kindOf, toBase64, type ModuleSet } from '../modules/kinds';
+import { isBinaryKind, KIND_NAMES, kindOf, MODULE_EXTENSIONS, toBase64, type ModuleKind, type ModuleSet } from '../modules/kinds';
 
 /** The `plain_text` and `secret_text` bindings of an upload or a settings change. */
 export interface ScriptBindings {
@@ -34,6 +34,16 @@ export interface ScriptUpload {
 
 /** Source maps ride along with wrangler's uploads; the platform has no use for them. */
 const SOURCE_MAP_TYPE = 'application/source-map';
+
+/** The kinds a part's content type allows; a type not listed (application/octet-stream, none) allows any. */
+const KINDS_OF_TYPE: Readonly<Record<string, readonly ModuleKind[]>> = {
+	'application/javascript+module': ['esm', 'typescript'],
+	'application/javascript': ['esm', 'commonjs', 'typescript'],
+	'text/javascript': ['esm', 'commonjs', 'typescript'],
+	'application/json': ['json'],
+	'text/plain': ['text'],
+	'application/wasm': ['wasm']
+};
 
 /** Python Workers' module types, which this platform does not run. */
 const PYTHON_TYPE = 'text/x-python';
@@ -155,6 +165,12 @@ async function modulesOf(form: FormData): Promise<Record<string, string>> {
 		const name = part === SDK_MODULES_PART && value.name ? value.name : part;
 		if (type.startsWith(PYTHON_TYPE)) throw new InputError('code', `${name}: Python Workers are not supported by this platform`);
 		const kind = kindOf(name);
+		const allowed = KINDS_OF_TYPE[type.split(';')[0].trim()];
+		if (kind && allowed && !allowed.includes(kind))
+			throw new InputError(
+				'code',
+				`${name}: sent as ${type}, but its name makes it ${KIND_NAMES[kind]} (a module's kind comes from its extension: ${MODULE_EXTENSIONS.join(' ')})`
+			);
 		modules[name] = kind && isBinaryKind(kind) ? toBase64(new Uint8Array(await value.arrayBuffer())) : await value.text();
 	}
 	return modules;

@@ -32,6 +32,17 @@ export function kindOf(name: string): ModuleKind | null {
 	return KIND_BY_EXTENSION[name.slice(dot + 1).toLowerCase()] ?? null;
 }
 
+/** A kind in words, with its article: "an ES module". */
+export const KIND_NAMES: Readonly<Record<ModuleKind, string>> = {
+	esm: 'an ES module',
+	commonjs: 'a CommonJS module',
+	typescript: 'a TypeScript module',
+	json: 'a JSON module',
+	text: 'a text module',
+	data: 'a data module',
+	wasm: 'a WebAssembly module'
+};
+
 /** Kinds whose source is bytes, carried as base64 in the API and in storage. */
 export const isBinaryKind = (kind: ModuleKind) => kind === 'wasm' || kind === 'data';
 
