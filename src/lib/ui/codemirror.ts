@@ -22,6 +22,7 @@ import {
 import { closeBrackets } from '@codemirror/autocomplete';
 import { javascript } from '@codemirror/lang-javascript';
 import { oneDarkHighlightStyle } from '@codemirror/theme-one-dark';
+import type { EditorLanguage } from './project-files';
 
 const surface = EditorView.theme({
 	'&': { backgroundColor: 'var(--surface)', color: 'var(--text)', fontSize: '0.9rem' },
@@ -39,9 +40,13 @@ const surface = EditorView.theme({
 
 const darkQuery = () => window.matchMedia('(prefers-color-scheme: dark)');
 const highlightFor = (dark: boolean): Extension => syntaxHighlighting(dark ? oneDarkHighlightStyle : defaultHighlightStyle);
+const languageSupport = (language: EditorLanguage): Extension =>
+	language === 'plain' ? [] : javascript({ typescript: language === 'typescript' });
 
 export interface CodeEditor {
 	setValue(code: string): void;
+	/** Shows another file: its text and highlighting, with its own undo history. */
+	openDocument(code: string, language: EditorLanguage): void;
 	/** Marks the line an upload error points at (1-based), or clears the mark. */
 	setErrorLine(line: number | null): void;
 	destroy(): void;
@@ -51,21 +56,21 @@ const errorLineMark = Decoration.line({ class: 'cm-error-line' });
 
 export function mountEditor(
 	textarea: HTMLTextAreaElement,
-	options: { readonly: boolean; onChange: (code: string) => void }
+	options: { readonly: boolean; language: EditorLanguage; onChange: (code: string) => void }
 ): CodeEditor {
 	const highlight = new Compartment();
 	const errorLine = new Compartment();
 	const label = textarea.getAttribute('aria-labelledby');
 	const describedBy = textarea.getAttribute('aria-describedby');
-	const view = new EditorView({
-		state: EditorState.create({
-			doc: textarea.value,
+	const stateFor = (doc: string, language: EditorLanguage) =>
+		EditorState.create({
+			doc,
 			extensions: [
 				lineNumbers(),
 				highlightSpecialChars(),
 				drawSelection(),
 				bracketMatching(),
-				javascript(),
+				languageSupport(language),
 				highlight.of(highlightFor(darkQuery().matches)),
 				surface,
 				errorLine.of([]),
@@ -91,8 +96,8 @@ export function mountEditor(
 							})
 						]
 			]
-		})
-	});
+		});
+	const view = new EditorView({ state: stateFor(textarea.value, options.language) });
 	textarea.parentElement!.insertBefore(view.dom, textarea.nextSibling);
 	textarea.hidden = true;
 
@@ -105,6 +110,9 @@ export function mountEditor(
 		setValue(code) {
 			if (code !== view.state.doc.toString())
 				view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: code } });
+		},
+		openDocument(code, language) {
+			view.setState(stateFor(code, language));
 		},
 		setErrorLine(number) {
 			if (number === null || number < 1 || number > view.state.doc.lines) {

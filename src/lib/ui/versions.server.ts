@@ -5,6 +5,7 @@ import type { RequestEvent } from '@sveltejs/kit';
 import { serverCaller } from '$lib/server/caller';
 import { formFailure } from './errors.server';
 import { lineDiff, type DiffLine } from './line-diff';
+import { filesOf, isBinaryModule, sortedFileNames } from './project-files';
 
 /** How many versions the page lists (the API pages through the rest). */
 export const PAGE_VERSIONS = 20;
@@ -12,12 +13,43 @@ export const PAGE_VERSIONS = 20;
 export interface VersionDiff {
 	version: number;
 	serving: number;
-	/** null: too large to compare line by line. */
+	/** The files that differ, in file-tree order. */
+	files: FileDiff[];
+	/** How many files are the same in both versions. */
+	unchanged: number;
+	/** The main modules, when the versions run different ones. */
+	mainModules: { version: string; serving: string } | null;
+}
+
+export interface FileDiff {
+	name: string;
+	/** `only-version`: the compared version has it, the serving one not; `only-serving`: the reverse. */
+	change: 'changed' | 'only-version' | 'only-serving';
+	/** null: a binary module, or too large to compare line by line. */
 	lines: DiffLine[] | null;
 }
 
+type VersionSource = { code: string; mainModule?: string; modules?: Record<string, string> };
+
+/** Each file of `version` against the serving version's file of the same name. */
+export function versionFilesDiff(serving: VersionSource, version: VersionSource): Omit<VersionDiff, 'version' | 'serving'> {
+	const before = filesOf(serving);
+	const after = filesOf(version);
+	const names = sortedFileNames({ ...before.modules, ...after.modules });
+	const files: FileDiff[] = [];
+	for (const name of names) {
+		const old = before.modules[name];
+		const next = after.modules[name];
+		if (old === next) continue;
+		const change = old === undefined ? 'only-version' : next === undefined ? 'only-serving' : 'changed';
+		files.push({ name, change, lines: isBinaryModule(name) ? null : lineDiff(old ?? '', next ?? '') });
+	}
+	const mainModules = before.mainModule === after.mainModule ? null : { version: after.mainModule, serving: before.mainModule };
+	return { files, unchanged: names.length - files.length, mainModules };
+}
+
 /** The versions, the settings (secret names only), and with `?diff=<version>` that version against the serving one. */
-export async function loadVersionsAndSettings(event: RequestEvent<{ name: string }>, serving: { version: number; code: string }) {
+export async function loadVersionsAndSettings(event: RequestEvent<{ name: string }>, serving: VersionSource & { version: number }) {
 	const caller = serverCaller(event);
 	const name = event.params.name;
 	const [versions, settings] = await Promise.all([
@@ -28,7 +60,7 @@ export async function loadVersionsAndSettings(event: RequestEvent<{ name: string
 	const asked = Number(event.url.searchParams.get('diff'));
 	if (asked !== serving.version && versions.versions.some((v) => v.version === asked)) {
 		const other = await caller.workers.get({ name, version: asked });
-		diff = { version: asked, serving: serving.version, lines: lineDiff(serving.code, other.code) };
+		diff = { version: asked, serving: serving.version, ...versionFilesDiff(serving, other) };
 	}
 	return { versions, settings, diff };
 }
