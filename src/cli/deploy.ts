@@ -22,22 +22,19 @@ interface UploadFields {
 	name: string;
 	compatibilityDate: string | undefined;
 	message: string | undefined;
-	deploy: boolean;
 	/** The static assets the version serves (an upload session of src/cli/assets.ts). */
 	assets?: { session: string };
 }
 
-/**
- * The one call that sends a build to the platform. It uploads the main module as `code`; once the server
- * takes the module map, it becomes `{ ...fields, mainModule: build.mainModule, modules: build.modules }`.
- */
-function uploadBuild(client: PlatformClient, build: WorkerBuild, fields: UploadFields) {
-	return client.workers.upload.mutate({ ...fields, code: build.modules[build.mainModule] });
+/** The one call that sends a build to the platform: its modules, and the vars that change with it. */
+function uploadBuild(client: PlatformClient, build: WorkerBuild, fields: UploadFields, vars: Record<string, string | null>) {
+	return client.workers.upload.mutate({
+		...fields,
+		mainModule: build.mainModule,
+		modules: build.modules,
+		...(Object.keys(vars).length > 0 && { vars })
+	});
 }
-
-/** What serves a new Worker while its vars are set, so that its first real request already has them. */
-const placeholder = (name: string) =>
-	`export default { fetch: () => new Response(${JSON.stringify(`${name} is being deployed; retry in a moment\n`)}, { status: 503, headers: { 'retry-after': '1' } }) };\n`;
 
 /** The Worker's current vars, or null when no Worker has the name yet. */
 async function currentVars(client: PlatformClient, name: string): Promise<Record<string, string> | null> {
@@ -57,43 +54,20 @@ export function varsChange(current: Record<string, string>, wanted: Record<strin
 	return change;
 }
 
-type Uploaded = Awaited<ReturnType<typeof uploadBuild>>;
-
 /**
- * Uploads the build and makes it serve with `vars` (null: leave the Worker's vars as they are). Vars that
- * change are set between storing the version and serving it: the version is uploaded without deploying
- * (a refused upload changes nothing), the vars are set, then the version is deployed. A new Worker has no
- * settings until it exists, so it first serves a placeholder that answers 503 (one extra version).
+ * Uploads the build and makes it serve with `vars` (null: leave the Worker's vars as they are). The vars
+ * that change travel with the upload, which sets them as the version starts serving: its first request
+ * already sees them, and a refused upload changes neither.
  */
 async function uploadWithVars(
 	client: PlatformClient,
 	build: WorkerBuild,
-	fields: Omit<UploadFields, 'deploy'>,
+	fields: UploadFields,
 	vars: { values: Record<string, string>; keepOthers: boolean } | null
-): Promise<{ record: Uploaded; change: Record<string, string | null> }> {
-	const { name } = fields;
-	const current = vars && (await currentVars(client, name));
-	const change = vars ? varsChange(current ?? {}, vars.values, vars.keepOthers) : {};
-	if (Object.keys(change).length === 0) return { record: await uploadBuild(client, build, { ...fields, deploy: true }), change };
-
-	const isNew = current === null;
-	if (isNew)
-		await client.workers.upload.mutate({
-			name,
-			code: placeholder(name),
-			compatibilityDate: fields.compatibilityDate,
-			message: 'wfp deploy: placeholder while the vars are set'
-		});
-	try {
-		const uploaded = await uploadBuild(client, build, { ...fields, deploy: false });
-		await client.workers.settings.update.mutate({ name, vars: change });
-		const deployed = await client.workers.deploy.mutate({ name, version: uploaded.uploaded.version });
-		return { record: { ...deployed, uploaded: uploaded.uploaded }, change };
-	} catch (error) {
-		// A Worker this deploy created goes again rather than serving its placeholder.
-		if (isNew) await client.workers.delete.mutate({ name }).catch(() => undefined);
-		throw error;
-	}
+) {
+	const current = vars && ((await currentVars(client, fields.name)) ?? {});
+	const change = vars ? varsChange(current!, vars.values, vars.keepOthers) : {};
+	return { record: await uploadBuild(client, build, fields, change), change };
 }
 
 /** The assets directory to upload (--assets, else the config's assets.directory), checked to be a directory. */

@@ -69,9 +69,9 @@ cloudflare:* and node:* left as imports; .txt/.html as text, .json, .wasm/.bin a
 line shows modules, size and gzip size. A build error prints file:line:column and uploads nothing. A .js or
 .mjs entry that imports nothing but cloudflare:* and node:* is uploaded exactly as written.
 
-The config's vars become the Worker's vars before its new version serves; vars the config does not name
-are removed unless keep_vars = true. A new Worker with vars first serves a placeholder (503) while they
-are set, so its code serves as version 2. Without a config, vars are left as they are.
+The config's vars become the Worker's vars as its new version starts serving (its first request sees
+them); vars the config does not name are removed unless keep_vars = true. Without a config, vars are left
+as they are.
 
 Options:
   -n, --name <name>            the Worker's name (default: the config's "name", else package.json's

@@ -101,8 +101,7 @@ describe('wfp deploy against npm start', () => {
 		expect(lines[0]).toMatch(/^built tests\/fixtures\/hono-project\/src\/index\.ts → 1 module, [\d.]+ KiB \(gzip [\d.]+ KiB\) from \d+ files$/);
 		expect(lines.slice(1)).toEqual([
 			'vars: set GREETING, MODE',
-			// Version 1 is the placeholder that serves while the vars are set.
-			expect.stringMatching(/^deployed hono-fixture version 2 \([\d.]+ KiB, compatibility date 2026-08-01\)$/)
+			expect.stringMatching(/^deployed hono-fixture version 1 \([\d.]+ KiB, compatibility date 2026-08-01\)$/)
 		]);
 		expect(stdout).toMatch(/\/\n$/);
 
@@ -112,8 +111,8 @@ describe('wfp deploy against npm start', () => {
 		expect((await get('/hono-fixture/missing')).status).toBe(404);
 		// The version that serves is the bundle as built, never without its vars.
 		expect(JSON.parse((await wfp(['versions', 'hono-fixture', '--json'], app.url)).stdout)).toMatchObject({
-			serving: 2,
-			versions: [{ version: 2 }, { version: 1, message: 'wfp deploy: placeholder while the vars are set' }]
+			serving: 1,
+			versions: [{ version: 1 }]
 		});
 	});
 
@@ -132,7 +131,7 @@ export default {
 		});
 		const first = await wfp(['deploy', join(directory, 'wrangler.toml'), '--json'], app.url);
 		expect(first.code).toBe(0);
-		expect(JSON.parse(first.stdout)).toMatchObject({ name: 'toml-project', version: 2, compatibilityDate: '2026-07-15' });
+		expect(JSON.parse(first.stdout)).toMatchObject({ name: 'toml-project', version: 1, compatibilityDate: '2026-07-15' });
 		expect(await (await get('/toml-project/')).json()).toEqual({ color: 'blue', shade: 'dark blue', size: 3, extra: null });
 
 		// A var set by hand, then a new config value: the redeploy sets COLOR and removes EXTRA, as wrangler does.
@@ -141,7 +140,7 @@ export default {
 		const second = await wfp(['deploy', directory, '-m', 'green'], app.url);
 		expect(second.code).toBe(0);
 		expect(second.stderr).toContain('vars: set COLOR; removed EXTRA\n');
-		expect(second.stderr).toMatch(/deployed toml-project version 3 /);
+		expect(second.stderr).toMatch(/deployed toml-project version 2 /);
 		expect(await (await get('/toml-project/')).json()).toEqual({ color: 'green', shade: 'dark green', size: 3, extra: null });
 
 		// keep_vars keeps the ones set by hand; unchanged vars mean one plain upload.

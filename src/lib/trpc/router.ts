@@ -123,7 +123,9 @@ export const appRouter = t.router({
 					compatibilityDate: z.string().optional(),
 					message: text('message').optional(),
 					deploy: z.boolean({ error: 'deploy must be true or false' }).optional(),
-					assets: assetsReference.optional()
+					assets: assetsReference.optional(),
+					// Vars set (null: removed) as the version starts serving.
+					vars: settingValues('vars')
 				})
 			)
 			.mutation(async ({ ctx, input }) => withUrl(await ctx.platform.workers.upload(ctx.caller, input), ctx)),

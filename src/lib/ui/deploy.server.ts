@@ -49,7 +49,9 @@ export async function deployFromForm(event: RequestEvent) {
 			name,
 			mainModule: main,
 			modules: parsed.modules,
-			compatibilityDate: compatibilityDate || undefined
+			compatibilityDate: compatibilityDate || undefined,
+			// The form edits code; a Worker's static assets (uploaded with `wfp deploy --assets`) stay as they are.
+			assets: { keep: true }
 		});
 	} catch (error) {
 		return formFailure(error, 'deploy', state);

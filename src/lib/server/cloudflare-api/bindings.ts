@@ -1,7 +1,7 @@
 // Where an upload's `plain_text` (vars) and `secret_text` (secrets) bindings, and the …/secrets
 // endpoints, meet the platform: the workers service's settings (vars, and secrets stored encrypted and
 // never returned). Both live here and nowhere else in the API layer.
-import { NotFoundError } from '../errors';
+import { asPlatformError, NotFoundError } from '../errors';
 import type { Principal } from '../principal';
 import type { SettingsChange } from '../versions/settings';
 import type { WorkerService } from '../workers/service';
@@ -21,19 +21,35 @@ export interface BindingsTarget {
  * not name are removed unless their type is in `keepBindings` (wrangler keeps `secret_text`, so a code
  * deploy never drops secrets). Names and values are checked before `deploy` runs, so a refusal changes nothing.
  */
-export async function applyBindings<T>(target: BindingsTarget, bindings: ScriptBindings, deploy?: () => Promise<T>): Promise<T | undefined> {
+export async function applyBindings<T>(
+	target: BindingsTarget,
+	bindings: ScriptBindings,
+	/** The code upload; it sets `vars` (the vars that change) as its version starts serving. */
+	deploy?: (vars: Record<string, string | null>) => Promise<T>
+): Promise<T | undefined> {
 	const { workers, caller, name } = target;
 	workers.checkSettings({ vars: bindings.vars, secrets: bindings.secrets });
-	const deployed = await deploy?.();
-	const current = await workers.settings(caller, name);
-	const change: SettingsChange = { vars: { ...bindings.vars }, secrets: { ...bindings.secrets } };
+	const current = await settingsOrNone(target);
+	const vars: Record<string, string | null> = Object.fromEntries(Object.entries(bindings.vars).filter(([key, value]) => current.vars[key] !== value));
 	if (!bindings.keepBindings.includes('plain_text'))
-		for (const old of Object.keys(current.vars)) if (!(old in bindings.vars)) change.vars![old] = null;
+		for (const old of Object.keys(current.vars)) if (!(old in bindings.vars)) vars[old] = null;
+	const secrets: Record<string, string | null> = { ...bindings.secrets };
 	if (!bindings.keepBindings.includes('secret_text'))
-		for (const old of current.secrets) if (!(old in bindings.secrets)) change.secrets![old] = null;
-	const unchanged = Object.entries(change.vars!).every(([key, value]) => current.vars[key] === value);
-	if (!unchanged || Object.keys(change.secrets!).length > 0) await workers.updateSettings(caller, name, change);
+		for (const old of current.secrets) if (!(old in bindings.secrets)) secrets[old] = null;
+	const change: SettingsChange = { ...(Object.keys(vars).length > 0 && !deploy && { vars }), ...(Object.keys(secrets).length > 0 && { secrets }) };
+	const deployed = await deploy?.(vars);
+	if (change.vars || change.secrets) await workers.updateSettings(caller, name, change);
 	return deployed;
+}
+
+/** The Worker's settings, or none for a name no Worker has yet (its first upload). */
+async function settingsOrNone({ workers, caller, name }: BindingsTarget): Promise<{ vars: Record<string, string>; secrets: string[] }> {
+	try {
+		return await workers.settings(caller, name);
+	} catch (error) {
+		if (asPlatformError(error)?.kind === 'not-found') return { vars: {}, secrets: [] };
+		throw error;
+	}
 }
 
 /** The bindings a Worker has, as Cloudflare lists them: vars with their text, secrets by name only. */

@@ -215,8 +215,8 @@ async function uploadScript({ request, url, platform, caller, params }: Call) {
 	if (inherit !== null && inherit !== 'strict') throw new InputError('bindings_inherit', 'bindings_inherit must be "strict"');
 	const upload = await parseScriptUpload(request, maxUploadBytes(platform));
 	const tags = upload.tags === undefined ? undefined : checkTags(upload.tags);
-	const record = await applyBindings(target({ platform, caller, params }), upload.bindings, () =>
-		platform.workers.upload(caller, { name: params.script, ...upload.modules, compatibilityDate: upload.compatibilityDate })
+	const record = await applyBindings(target({ platform, caller, params }), upload.bindings, (vars) =>
+		platform.workers.upload(caller, { name: params.script, ...upload.modules, compatibilityDate: upload.compatibilityDate, vars })
 	);
 	const stored = tags === undefined ? await platform.workers.tags(caller, params.script) : await platform.workers.setTags(caller, params.script, tags);
 	return success({ ...scriptResult(record!, stored), startup_time_ms: 0 });
@@ -267,8 +267,15 @@ async function getContent({ platform, caller, params }: Call) {
 async function putContent({ request, platform, caller, params }: Call) {
 	await platform.workers.get(caller, params.script);
 	const upload = await parseScriptUpload(request, maxUploadBytes(platform));
-	const record = await applyBindings(target({ platform, caller, params }), upload.bindings, () =>
-		platform.workers.upload(caller, { name: params.script, ...upload.modules, compatibilityDate: upload.compatibilityDate })
+	const record = await applyBindings(target({ platform, caller, params }), upload.bindings, (vars) =>
+		platform.workers.upload(caller, {
+			name: params.script,
+			...upload.modules,
+			compatibilityDate: upload.compatibilityDate,
+			vars,
+			// New code for the same Worker: its static assets stay.
+			assets: { keep: true }
+		})
 	);
 	return success(scriptResult(record!, await platform.workers.tags(caller, params.script)));
 }
@@ -311,12 +318,14 @@ async function patchSettings({ request, platform, caller, params }: Call) {
 	const redeploy =
 		date === undefined || date === current.compatibilityDate
 			? undefined
-			: () =>
+			: (vars: Record<string, string | null>) =>
 					platform.workers.upload(caller, {
 						name: params.script,
 						mainModule: current.mainModule,
 						modules: current.modules,
-						compatibilityDate: date
+						compatibilityDate: date,
+						vars,
+						assets: { keep: true }
 					});
 	const record = (await applyBindings(target({ platform, caller, params }), bindingsOf(settings), redeploy)) ?? current;
 	if (tags !== undefined) await platform.workers.setTags(caller, params.script, tags);

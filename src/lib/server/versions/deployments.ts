@@ -22,6 +22,11 @@ export interface NewVersion {
 	deploy: boolean;
 	/** Its static assets; absent: the version has none. */
 	assets?: AssetManifest;
+	/**
+	 * Vars to set (null: remove) as the version starts serving, so its first request already sees them. Only
+	 * with `deploy`: vars belong to the Worker, not to a version, and would change the serving one's too.
+	 */
+	vars?: Record<string, string | null>;
 }
 
 export class Deployments {
@@ -52,10 +57,17 @@ export class Deployments {
 	): Promise<{ worker: StoredWorker; version: VersionInfo }> {
 		if (!input.deploy && !previous)
 			throw new InputError('deploy', `"${name}" serves no version yet: upload its first version with deploy on`);
+		const varsChange = input.vars && Object.keys(input.vars).length > 0 ? input.vars : null;
+		if (varsChange && !input.deploy)
+			throw new InputError('vars', 'vars are set with an upload that deploys; for a staged version set them with workers.settings.update');
+		if (varsChange) this.#settings.check({ vars: varsChange });
 		const { scriptId, version } = await this.#store.create(name, previous?.scriptId ?? crypto.randomUUID(), input);
-		if (input.deploy)
-			return {
-				worker: await this.#promote(
+		if (input.deploy) {
+			// The vars change with the version: the record that makes the version serve carries their fingerprint.
+			const undo = varsChange && (await this.#undoOf(scriptId, varsChange));
+			const settings = varsChange ? (await this.#settings.update(scriptId, { vars: varsChange })).fingerprint : undefined;
+			try {
+				const worker = await this.#promote(
 					name,
 					scriptId,
 					{ ...version, assets: input.assets !== undefined },
@@ -63,10 +75,16 @@ export class Deployments {
 					'upload',
 					input.author,
 					previous,
-					owner
-				),
-				version
-			};
+					owner,
+					settings
+				);
+				return { worker, version };
+			} catch (error) {
+				// A refused deploy leaves the serving version with the vars it had.
+				if (undo) await this.#settings.update(scriptId, { vars: undo });
+				throw error;
+			}
+		}
 		const pruned = await this.#store.prune(scriptId, this.#retention, [previous!.version]);
 		await this.#cleanUp(scriptId, pruned);
 		return { worker: previous!, version };
@@ -123,10 +141,12 @@ export class Deployments {
 		kind: DeploymentKind,
 		author: string,
 		base: StoredWorker | null,
-		owner: Pick<StoredWorker, 'customerId' | 'limits'> = { customerId: base?.customerId ?? null, limits: base?.limits }
+		owner: Pick<StoredWorker, 'customerId' | 'limits'> = { customerId: base?.customerId ?? null, limits: base?.limits },
+		/** The fingerprint of settings changed with this deploy; absent: the Worker's settings as `base` has them. */
+		changedSettings?: string
 	): Promise<StoredWorker> {
 		const now = new Date().toISOString();
-		const settings = base?.scriptId === scriptId ? base.settings : NO_SETTINGS;
+		const settings = changedSettings ?? (base?.scriptId === scriptId ? base.settings : NO_SETTINGS);
 		const record: StoredWorker = {
 			name,
 			scriptId,
@@ -158,6 +178,12 @@ export class Deployments {
 		if (winner === record) await this.#registry.put(record);
 		await this.#cleanUp(scriptId, pruned);
 		return winner;
+	}
+
+	/** The vars change that restores what `change` is about to change. */
+	async #undoOf(scriptId: string, change: Record<string, string | null>): Promise<Record<string, string | null>> {
+		const { vars } = await this.#settings.view(scriptId);
+		return Object.fromEntries(Object.keys(change).map((key) => [key, vars[key] ?? null]));
 	}
 
 	/** Removes the previews of pruned versions, and the code whose grace period is over. */

@@ -35,6 +35,8 @@ export interface UploadInput {
 	 * serving version's assets. Absent: the version has none.
 	 */
 	assets?: { session: string } | { keep: true };
+	/** Vars to set (null: remove) as this version starts serving; only with `deploy` (the default). */
+	vars?: Record<string, string | null>;
 }
 
 /** Every call names who makes it (`caller`); what a caller may see and change is decided here. */
@@ -166,7 +168,7 @@ export function createWorkerService(deps: {
 	}
 
 	return {
-		async upload(caller, { name, code, mainModule, modules, compatibilityDate, message, deploy = true, assets }) {
+		async upload(caller, { name, code, mainModule, modules, compatibilityDate, message, deploy = true, assets, vars }) {
 			requireSignedIn(caller);
 			assertName(name);
 			const set = moduleSetOf(code, mainModule, modules);
@@ -192,7 +194,8 @@ export function createWorkerService(deps: {
 				compatibilityDate: compatibilityDate ?? previous?.compatibilityDate ?? config.defaultCompatibilityDate,
 				message: message?.trim() || null,
 				author: describePrincipal(caller),
-				deploy
+				deploy,
+				vars
 			};
 			// The version first, then the record that points at it: a failure in between never leaves a record
 			// without its code, and a rejected deploy leaves the old version serving.
