@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { hello, kvKeysHolding, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
 import { dispatchToUserWorker } from '$lib/server/dispatch';
 import type { Platform } from '$lib/server/platform';
+import { InputError } from '$lib/server/errors';
 
 const dispatch = (platform: Platform, path: string, init?: RequestInit) => {
 	const url = new URL(path, ORIGIN);
@@ -158,6 +159,41 @@ describe('per-Worker settings (vars and secrets)', () => {
 		// A new version keeps the settings.
 		await caller.workers.upload({ name: 'configured', code: envEcho + '\n// v2' });
 		expect(await (await dispatch(platform, '/user-workers/configured/')).json()).toEqual({ REGION: 'eu' });
+	});
+
+	it('sets the vars an upload carries as its version starts serving, and leaves them as they were when the upload is refused', async () => {
+		const { platform: base } = setup();
+		let refuse = false;
+		// The platform's own backend, which refuses deploys on demand (as Cloudflare may refuse a script).
+		const backend = {
+			...base.backend,
+			deploy: (...args: Parameters<typeof base.backend.deploy>) => {
+				if (refuse) throw new InputError('code', 'refused by the backend');
+				return base.backend.deploy(...args);
+			}
+		};
+		const { caller, platform } = setup({}, backend);
+		// A new Worker's first request already sees them: one version, no settings call.
+		const first = await caller.workers.upload({ name: 'with-vars', code: envEcho, vars: { MODE: 'prod', REGION: 'eu' } });
+		expect(first.version).toBe(1);
+		expect(await (await dispatch(platform, '/user-workers/with-vars/')).json()).toEqual({ MODE: 'prod', REGION: 'eu' });
+
+		await caller.workers.upload({ name: 'with-vars', code: envEcho + '\n// v2', vars: { MODE: 'staging', REGION: null } });
+		expect(await (await dispatch(platform, '/user-workers/with-vars/')).json()).toEqual({ MODE: 'staging' });
+
+		refuse = true;
+		const refused = await trpcError(() => caller.workers.upload({ name: 'with-vars', code: envEcho + '\n// v3', vars: { MODE: 'broken', EXTRA: 'x' } }));
+		expect(refused).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('refused by the backend') });
+		refuse = false;
+		expect(await caller.workers.settings.get({ name: 'with-vars' })).toEqual({ vars: { MODE: 'staging' }, secrets: [] });
+		expect(await (await dispatch(platform, '/user-workers/with-vars/')).json()).toEqual({ MODE: 'staging' });
+
+		// Checked before anything is stored; a staged version cannot carry them (vars are the Worker's).
+		const badName = await trpcError(() => caller.workers.upload({ name: 'with-vars', code: envEcho, vars: { 'bad-name': 'x' } }));
+		expect(badName.code).toBe('BAD_REQUEST');
+		const staged = await trpcError(() => caller.workers.upload({ name: 'with-vars', code: envEcho, deploy: false, vars: { MODE: 'x' } }));
+		expect(staged).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('workers.settings.update') });
+		expect((await caller.workers.get({ name: 'with-vars' })).version).toBe(2);
 	});
 
 	it('stores secrets encrypted: the value is in no KV key and in no API answer', async () => {
