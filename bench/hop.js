@@ -2,8 +2,8 @@
 // rounds, the way `npm run bench` loads its targets: the runner alone, ours (`npm start`), and each variant
 // named in HOP_VARIANTS (comma-separated app settings, e.g. "WFP_X=1"). Prints requests/s and CPU per
 // request of each, and ours / runner alone. Settings: BENCH_ROUNDS (3), BENCH_SECONDS (5), BENCH_CONNECTIONS (10).
-import { load, median } from './load.js';
-import { appProcesses, cpuMicroseconds, processOnPort } from './processes.js';
+import { appProcesses, processOnPort } from './processes.js';
+import { measureRounds } from './hop/rounds.js';
 import { startBare, startOurs } from './targets.js';
 
 const settings = {
@@ -29,24 +29,7 @@ try {
 		};
 		targets.push({ name: variant ? `ours ${variant}` : 'ours', url: ours.url, headers: ours.headers, pids });
 	}
-	for (const target of targets) await load(target.url, { seconds: 2, connections: settings.connections, headers: target.headers });
-	const rounds = [];
-	for (let round = 1; round <= settings.rounds; round++) {
-		for (const target of targets.map((_, i) => targets[(i + round - 1) % targets.length])) {
-			const pids = target.pids();
-			const before = pids.map(cpuMicroseconds);
-			const figures = await load(target.url, { ...settings, headers: target.headers });
-			const cpu = pids.map((pid, i) => Math.round((cpuMicroseconds(pid) - before[i]) / figures.requests));
-			rounds.push({ target: target.name, rps: figures.rps, p99: figures.p99Ms, cpu });
-			console.log(`round ${round} ${target.name}: ${figures.rps.toFixed(0)} req/s, p99 ${figures.p99Ms} ms, CPU µs/request ${cpu.join(' + ')}`);
-		}
-	}
-	const rps = Object.fromEntries(targets.map(({ name }) => [name, median(rounds.filter((r) => r.target === name).map((r) => r.rps))]));
-	for (const { name } of targets) {
-		const mine = rounds.filter((r) => r.target === name);
-		const cpu = mine[0].cpu.map((_, i) => median(mine.map((r) => r.cpu[i])));
-		console.log(`${name}: ${rps[name].toFixed(0)} req/s (${(rps[name] / rps['runner alone']).toFixed(2)}× runner alone), CPU µs/request ${cpu.join(' + ')}`);
-	}
+	await measureRounds(targets, settings);
 } finally {
 	await Promise.allSettled(running.map((target) => target.stop()));
 }

@@ -8,7 +8,8 @@ import { DEFAULT_LIMITS, HELLO_SCRIPT } from '../hello-worker.js';
 
 const PREFIX = '/user-workers/';
 const config = { adminToken: null, credentialHeaders: [] };
-const records = new Map([['hello', { record: HELLO_SCRIPT, expires: Infinity }]]);
+/** The records the prototype knows (a real one caches them for a bounded time, filled from the app). */
+const RECORDS = Object.freeze({ hello: Object.freeze({ record: HELLO_SCRIPT, expires: Infinity }) });
 const limitsHeader = JSON.stringify(DEFAULT_LIMITS);
 
 export default {
@@ -19,7 +20,7 @@ export default {
 		const rest = url.pathname.slice(PREFIX.length);
 		const slash = rest.indexOf('/');
 		const name = slash === -1 ? rest : rest.slice(0, slash);
-		const cached = records.get(name);
+		const cached = Object.hasOwn(RECORDS, name) ? RECORDS[name] : undefined;
 		if (!cached || cached.expires < Date.now()) return new Response('no such Worker', { status: 404 });
 		const headers = userWorkerRequestHeaders(request.headers, config);
 		headers.set('x-forwarded-prefix', PREFIX + name);

@@ -4,8 +4,8 @@
 // reached through an in-process service binding). Settings as bench/hop.js.
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { fileURLToPath } from 'node:url';
-import { load, median } from '../load.js';
-import { appProcesses, cpuMicroseconds, processOnPort } from '../processes.js';
+import { appProcesses, processOnPort } from '../processes.js';
+import { measureRounds } from './rounds.js';
 import { startBare, startOurs } from '../targets.js';
 import { bundleWorker } from '../../scripts/runner.js';
 import { RUNNER_HEADERS } from '../../src/lib/server/runner-protocol.ts';
@@ -71,24 +71,7 @@ try {
 			}
 		}
 	];
-	for (const target of targets) await load(target.url, { seconds: 2, connections: settings.connections, headers: target.headers });
-	const rounds = [];
-	for (let round = 1; round <= settings.rounds; round++) {
-		for (const target of targets.map((_, i) => targets[(i + round - 1) % targets.length])) {
-			const pids = target.pids();
-			const before = pids.map(cpuMicroseconds);
-			const figures = await load(target.url, { ...settings, headers: target.headers });
-			const cpu = pids.map((pid, i) => Math.round((cpuMicroseconds(pid) - before[i]) / figures.requests));
-			rounds.push({ target: target.name, rps: figures.rps, cpu });
-			console.log(`round ${round} ${target.name}: ${figures.rps.toFixed(0)} req/s, p99 ${figures.p99Ms} ms, CPU µs/request ${cpu.join(' + ')}`);
-		}
-	}
-	const rps = Object.fromEntries(targets.map(({ name }) => [name, median(rounds.filter((r) => r.target === name).map((r) => r.rps))]));
-	for (const { name } of targets) {
-		const mine = rounds.filter((r) => r.target === name);
-		const cpu = mine[0].cpu.map((_, i) => median(mine.map((r) => r.cpu[i])));
-		console.log(`${name}: ${rps[name].toFixed(0)} req/s (${(rps[name] / rps['runner alone']).toFixed(2)}× runner alone), CPU µs/request ${cpu.join(' + ')}`);
-	}
+	await measureRounds(targets, settings);
 } finally {
 	await Promise.allSettled(running.map((target) => target.stop()));
 }
