@@ -1,16 +1,24 @@
 // `node bench/profile.js` (after `npm run build`): a CPU profile of the platform Worker's isolate while it
-// serves the hello-world user Worker in-process under load, to see what the dispatch path costs. Runs the
-// built app as `npm start` serves it (scripts/platform-server.js; KV in memory, no runner) and prints where
-// the isolate's time goes, by function.
+// serves the hello-world user Worker under load, to see what the dispatch path costs. Runs the built app as
+// `npm start` serves it (scripts/platform-server.js; KV in memory) with the user Worker in-process, or with
+// PROFILE_ISOLATED=1 in one runner process as `npm start` runs it, and prints where the isolate's time goes,
+// by function.
 import autocannon from 'autocannon';
+import { randomBytes } from 'node:crypto';
 import { startPlatformServer } from '../scripts/platform-server.js';
+import { startRunners } from '../scripts/runner.js';
 import { freePort } from '../scripts/launch-app.js';
 import { HELLO_WORLD } from './hello-worker.js';
 import { upload } from './targets.js';
 
 const seconds = Number(process.env.BENCH_SECONDS || 6);
 const inspectorPort = await freePort();
-const server = await startPlatformServer({ port: await freePort(), host: '127.0.0.1', inspectorPort });
+const port = await freePort();
+// PROFILE_ISOLATED=1: with one runner process, as `npm start` runs user Workers (the profile is the app's).
+const secret = randomBytes(32).toString('hex');
+const runners = process.env.PROFILE_ISOLATED ? await startRunners({ count: 1, codeUrl: `http://127.0.0.1:${port}`, secret, log: () => {} }) : null;
+const vars = runners ? { RUNNER_URL: runners.urls.join(','), RUNNER_SECRET: secret } : {};
+const server = await startPlatformServer({ port, host: '127.0.0.1', inspectorPort, vars, runners: runners?.urls });
 
 try {
 	const origin = server.url;
@@ -59,4 +67,5 @@ try {
 	for (const [key, us] of [...bySelf].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`${share(us)}  ${key}`);
 } finally {
 	await server.stop();
+	await runners?.stop();
 }

@@ -90,8 +90,8 @@ export async function startLoaderOnly() {
 }
 
 /** Ours: the built app started exactly as `npm start` starts it, with its runner or (`isolated: false`) without. */
-export async function startOurs({ isolated }) {
-	const app = await startApp(isolated ? {} : { WFP_ISOLATION: 'off' });
+export async function startOurs({ isolated, env = {} }) {
+	const app = await startApp({ ...env, ...(isolated ? {} : { WFP_ISOLATION: 'off' }) });
 	try {
 		await upload(app.url, 'hello', HELLO_WORLD);
 	} catch (error) {

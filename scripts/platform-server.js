@@ -6,6 +6,13 @@
 // need (bench/: the dispatch path's throughput more than doubles without them). State is kept where
 // `wrangler dev` keeps it (<state dir>/v3), so `wrangler kv ... --local` still reads it.
 //
+// Clients reach the platform Worker on a socket of its own (Miniflare's unsafeDirectSockets), not through
+// Miniflare's entry Worker: that one is a JavaScript Worker of its own in front of every request (it
+// rebuilds each request and response to emulate Cloudflare's edge), which costs the app process about as
+// much as the dispatcher's own work (bench/results-hop.md). What of the edge the app needs, choosing the
+// response's encoding, the platform Worker does itself (NEGOTIATE_ENCODING, src/worker.ts). Miniflare's
+// own entry socket listens on an ephemeral loopback port that nothing uses.
+//
 // Static assets are served the way Cloudflare serves them with `run_worker_first`: every request reaches the
 // platform Worker, and SvelteKit's worker fetches its files through the ASSETS binding. Locally this keeps
 // Miniflare's asset router (a JavaScript Worker of its own) off the dispatch path.
@@ -19,6 +26,7 @@ import { applyMigrations } from './migrations.js';
 
 export const WORKER_BUNDLE_DIR = fileURLToPath(new URL('../.svelte-kit/platform-worker', import.meta.url));
 const CONFIG = fileURLToPath(new URL('../wrangler.jsonc', import.meta.url));
+const PLATFORM_WORKER = 'workers-platform';
 const ASSETS_WORKER = 'workers-platform-assets';
 /** The runners' bindings are named this plus their index (src/lib/server/backends/local.ts reads them). */
 const RUNNER_BINDING_PREFIX = 'RUNNER_';
@@ -43,8 +51,8 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, run
 
 	const mf = new Miniflare(
 		convertV4MiniflareOptions({
-			host,
-			port,
+			host: '127.0.0.1',
+			port: 0,
 			inspectorPort,
 			// The placeholder Request.cf object: no download of Cloudflare's (offline, it fails with a warning).
 			cf: false,
@@ -53,10 +61,11 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, run
 			workers: [
 				{
 					...platform,
-					name: 'workers-platform',
+					name: PLATFORM_WORKER,
 					modules: true,
 					scriptPath: bundle,
-					bindings: { ...platform.bindings, ...vars },
+					bindings: { ...platform.bindings, ...vars, NEGOTIATE_ENCODING: 'on' },
+					unsafeDirectSockets: [{ host, port }],
 					serviceBindings: {
 						...platform.serviceBindings,
 						[assets.binding]: ASSETS_WORKER,
@@ -77,7 +86,8 @@ export async function startPlatformServer({ port, host, stateDir, vars = {}, run
 			]
 		})
 	);
-	const url = (await mf.ready).origin;
+	await mf.ready;
+	const url = (await mf.unsafeGetDirectURL(PLATFORM_WORKER)).origin;
 	return {
 		url,
 		async stop() {

@@ -41,6 +41,8 @@ declare global {
 		/** Separate, supervised process that runs user Workers (local backend; set by `npm start`). */
 		RUNNER_URL?: string;
 		RUNNER_SECRET?: string;
+		/** "on" where clients reach the app with no edge in front (`npm start`): the app chooses the response encoding. */
+		NEGOTIATE_ENCODING?: string;
 		CLOUDFLARE_ACCOUNT_ID?: string;
 		CLOUDFLARE_API_TOKEN?: string;
 		/** Override of the Cloudflare API origin (tests point it at a local stand-in). */

@@ -9,11 +9,15 @@
 import sveltekit from 'sveltekit-worker';
 import { interceptPlatformRequest } from './lib/server/dispatch';
 import { platformFor } from './lib/server/platform';
+import { negotiateEncoding } from './lib/server/response-encoding';
 
 export default {
 	async fetch(request, env, ctx) {
 		const platform = platformFor(env);
-		const response = await interceptPlatformRequest(request, new URL(request.url), platform);
-		return response || sveltekit.fetch!(request, platform.sveltekitEnv, ctx);
+		const response =
+			(await interceptPlatformRequest(request, new URL(request.url), platform)) ||
+			(await sveltekit.fetch!(request, platform.sveltekitEnv, ctx));
+		// Under `npm start` no edge sits in front of the app to choose the response's encoding.
+		return env.NEGOTIATE_ENCODING === 'on' ? negotiateEncoding(request.headers.get('accept-encoding'), response) : response;
 	}
 } satisfies ExportedHandler<Env>;

@@ -16,6 +16,8 @@ export const ACCESS_CREDENTIAL_HEADERS = [
 	'cf-access-authenticated-user-email'
 ] as const;
 
+const ACCESS_CREDENTIAL_HEADER_SET: ReadonlySet<string> = new Set(ACCESS_CREDENTIAL_HEADERS);
+
 /** Cloudflare Access's cookies: the token itself, the binding cookie that ties it to a browser, the app session. */
 export const ACCESS_COOKIES = ['CF_Authorization', 'CF_Binding', 'CF_AppSession'] as const;
 
@@ -43,8 +45,11 @@ export function userWorkerRequestHeaders(headers: Headers, config: PlatformConfi
 	const cleaned = new Headers(headers);
 	const bearer = bearerToken(headers);
 	if (bearer !== null && isPlatformBearer(bearer, config)) cleaned.delete('authorization');
-	for (const name of [...ACCESS_CREDENTIAL_HEADERS, ...config.credentialHeaders]) cleaned.delete(name);
-	for (const name of [...cleaned.keys()]) if (name.startsWith(INTERNAL_HEADER_PREFIX)) cleaned.delete(name);
+	// One pass over the headers the request has, rather than a delete per credential header name.
+	const doomed = [...cleaned.keys()].filter(
+		(name) => ACCESS_CREDENTIAL_HEADER_SET.has(name) || config.credentialHeaders.includes(name) || name.startsWith(INTERNAL_HEADER_PREFIX)
+	);
+	for (const name of doomed) cleaned.delete(name);
 	removeCookies(cleaned, PLATFORM_AND_ACCESS_COOKIES);
 	return cleaned;
 }

@@ -88,8 +88,7 @@ function runOnRunner(
 		headers.set(RUNNER_HEADERS.limits, script.limits ? JSON.stringify(script.limits) : defaultLimitsHeader);
 		headers.set(RUNNER_HEADERS.url, request.url);
 		// Compressing on loopback is wasted work, and a compressed body crossing the hop could reach a client
-		// that never asked for it (the app cannot see the client's own header: the local runtime, like
-		// Cloudflare's edge, rewrites it). The app's runtime compresses for the client on the way out.
+		// that never asked for it. The app chooses the encoding for the client on the way out (src/worker.ts).
 		const acceptEncoding = headers.get('accept-encoding');
 		if (acceptEncoding !== null) headers.set(RUNNER_HEADERS.acceptEncoding, acceptEncoding);
 		headers.set('accept-encoding', 'identity');
