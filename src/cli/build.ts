@@ -2,7 +2,7 @@
 // wrangler bundles (the same resolve conditions, target and defines), or a self-contained JavaScript file
 // exactly as written.
 import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'acorn';
 import { build as esbuild, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
@@ -130,8 +130,10 @@ export async function buildWorker(entry: string, root: string, warn: (line: stri
 	if (/\.m?js$/.test(entry)) {
 		const source = await readFile(entry, 'utf8');
 		if (isSelfContained(source)) {
-			const modules = { [MAIN_MODULE]: source };
-			return { mainModule: MAIN_MODULE, modules, bundled: false, inputs: 1, ...measure(modules) };
+			// Under its own file name, so the platform's messages name the file the user wrote.
+			const name = basename(entry);
+			const modules = { [name]: source };
+			return { mainModule: name, modules, bundled: false, inputs: 1, ...measure(modules) };
 		}
 	}
 	let result;

@@ -214,7 +214,7 @@ describe('wfp against npm start', () => {
 
 	it('reports a syntax error on one line and keeps the deployed version', async () => {
 		const broken = file('broken.js', 'export default {\n\tfetch() { return new Response("oops" }\n};\n');
-		expectFailure(await wfp(['deploy', broken, '--name', 'echo'], env), 1, /^wfp: syntax error at line 2, column \d+: .+\n$/);
+		expectFailure(await wfp(['deploy', broken, '--name', 'echo'], env), 1, /^wfp: broken\.js: syntax error at line 2, column \d+: .+\n$/);
 		expect((await fetch(`${app.url}/user-workers/echo/`)).headers.get('x-from-worker')).toBe('echo');
 	});
 
@@ -266,7 +266,7 @@ describe('wfp against npm start', () => {
 		// A terminal output turns \n into \r\n; the title command goes with its text, the code around it stays.
 		expect(onTerminal).toContain('export default {\r\n\t// \r\n\tfetch: () => new Response(');
 		expect(onTerminal).toContain('red end');
-		expect(onTerminal).toMatch(/wfp: syntax error at line 1/);
+		expect(onTerminal).toMatch(/wfp: \S+\.js: syntax error at line 1/);
 		// The spinner's own line erase (ESC [2K) may appear while a request takes long; nothing else may.
 		expect(onTerminal.replaceAll('\x1b[2K', '')).not.toMatch(/[\x07\x1b\x9b]/);
 	});
