@@ -24,6 +24,7 @@ import { VersionStore } from './versions/store';
 import { createWorkerService, type WorkerService } from './workers/service';
 import { LogStore, logSettings } from './logs/store';
 import { createLogService, type LogService } from './logs/service';
+import { LiveTailHub } from './logs/live';
 
 export interface Platform {
 	readonly config: PlatformConfig;
@@ -54,9 +55,11 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	const settings = new SettingsStore(env.WORKER_MAPPINGS, config.secretsKey);
 	const source = { code: versions.code.bind(versions), settings: settings.runtime.bind(settings) };
 	const logs = new LogStore(env.DB, logSettings(env as unknown as Record<string, unknown>));
+	// The open live tails of this isolate, woken as the log receiver stores their Workers' entries.
+	const liveTails = new LiveTailHub();
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source, logs));
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source, logs, liveTails));
 	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({
@@ -76,7 +79,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		versions,
 		customers: createCustomerService({ config, store, workers }),
 		hostnames,
-		logs: createLogService({ registry, store: logs }),
+		logs: createLogService({ registry, store: logs, live: liveTails }),
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
 	} as Platform;

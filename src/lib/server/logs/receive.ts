@@ -3,6 +3,7 @@
 // secret by the caller.
 import { isLogLevel, MAX_MESSAGE_CHARS, type NewLogEntry } from './entries';
 import type { LogStore } from './store';
+import type { LiveTailHub } from './live';
 
 /** The most entries one POST may carry (the runner's LogBuffer holds at most this many). */
 export const MAX_ENTRIES_PER_POST = 5000;
@@ -21,7 +22,8 @@ const isEntry = (value: unknown): value is NewLogEntry => {
 	);
 };
 
-export async function receiveLogEntries(request: Request, logs: LogStore | undefined): Promise<Response> {
+/** Stores a POST's entries, then wakes the live tails of their Workers (`live`). */
+export async function receiveLogEntries(request: Request, logs: LogStore | undefined, live?: LiveTailHub): Promise<Response> {
 	if (request.method !== 'POST') return new Response('POST only', { status: 405 });
 	const batch: unknown = await request.json().catch(() => null);
 	const lists = batch !== null && typeof batch === 'object' && !Array.isArray(batch) ? Object.values(batch) : null;
@@ -32,5 +34,6 @@ export async function receiveLogEntries(request: Request, logs: LogStore | undef
 	)
 		return new Response('expected a JSON object: script id -> array of log entries', { status: 400 });
 	await logs?.recordAll(batch as Record<string, NewLogEntry[]>);
+	live?.entriesStored(Object.keys(batch as object));
 	return new Response(null, { status: 204 });
 }
