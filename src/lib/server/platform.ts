@@ -25,6 +25,7 @@ import { createWorkerService, type WorkerService } from './workers/service';
 import { LogStore, logSettings } from './logs/store';
 import { createLogService, type LogService } from './logs/service';
 import { LiveTailHub } from './logs/live';
+import { LogRecorder } from './logs/recorder';
 
 export interface Platform {
 	readonly config: PlatformConfig;
@@ -41,6 +42,8 @@ export interface Platform {
 	readonly authFailures: AuthFailureThrottle;
 	/** Each Worker's recent log entries and per-minute request metrics (src/lib/server/logs/). */
 	readonly logs: LogService;
+	/** Where user Workers' log entries are recorded (and the dispatcher's timeouts). */
+	readonly logRecorder: LogRecorder;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
 	readonly sveltekitEnv: SvelteKitEnv;
 }
@@ -57,9 +60,10 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	const logs = new LogStore(env.DB, logSettings(env as unknown as Record<string, unknown>));
 	// The open live tails of this isolate, woken as the log receiver stores their Workers' entries.
 	const liveTails = new LiveTailHub();
+	const logRecorder = new LogRecorder(logs, liveTails);
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source, logs, liveTails));
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source, logRecorder));
 	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({
@@ -80,6 +84,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		customers: createCustomerService({ config, store, workers }),
 		hostnames,
 		logs: createLogService({ registry, store: logs, live: liveTails }),
+		logRecorder,
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
 	} as Platform;

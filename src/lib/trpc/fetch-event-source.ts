@@ -32,11 +32,13 @@ export class FetchEventSource {
 	readonly #abort = new AbortController();
 	#lastEventId = '';
 	#retryMs = DEFAULT_RETRY_MS;
+	readonly url: string;
+	readonly init: FetchEventSourceInit;
 
-	constructor(
-		readonly url: string,
-		readonly init: FetchEventSourceInit = {}
-	) {
+	// Plain fields, no parameter properties: the CLI runs this file with Node's type stripping.
+	constructor(url: string, init: FetchEventSourceInit = {}) {
+		this.url = url;
+		this.init = init;
 		void this.#run();
 	}
 

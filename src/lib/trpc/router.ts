@@ -12,18 +12,17 @@ import { workerPath } from '$lib/paths';
 import { LOG_LEVELS } from '$lib/server/logs/entries';
 import { LOGS_LIMIT_MAX } from '$lib/server/logs/store';
 import { REQUEST_RATES_MAX_NAMES } from '$lib/server/logs/service';
-
-/** How long one live tail stream lasts before the client reconnects (picking up after its last entry). */
-export const LIVE_TAIL_MAX_MS = 5 * 60 * 1000;
+import { LIVE_TAIL_MAX_MS } from '$lib/server/logs/live';
 
 const t = initTRPC.context<Context>().create({
 	// Stack traces stay in the server log, not in API responses.
 	isDev: false,
 	// Subscriptions (workers.tail) are server-sent event streams: each ends after LIVE_TAIL_MAX_MS and the
 	// client reconnects with the last entry's id (Last-Event-ID), so no stream holds a connection forever.
+	// The ping also finds a client that went away without the runtime telling (its write fails).
 	sse: {
 		maxDurationMs: LIVE_TAIL_MAX_MS,
-		ping: { enabled: true, intervalMs: 15_000 },
+		ping: { enabled: true, intervalMs: 5_000 },
 		client: { reconnectAfterInactivityMs: 45_000 }
 	},
 	errorFormatter({ shape, error }) {

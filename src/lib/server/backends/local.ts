@@ -10,11 +10,10 @@ import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker, type LoadableWorker } from '../user-worker-loader';
 import { safeEqual } from '../secrets';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_LOGS_PATH, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
-import type { LogStore } from '../logs/store';
 import { receiveLogEntries } from '../logs/receive';
-import type { LiveTailHub } from '../logs/live';
+import type { LogRecorder } from '../logs/recorder';
 
-export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogStore, liveTails?: LiveTailHub): WorkerBackend {
+export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogRecorder): WorkerBackend {
 	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
 		const [code, { vars, secrets }] = await Promise.all([source.code(scriptId, version), source.settings(scriptId)]);
 		if (code === null) throw new ScriptMissingError(scriptId);
@@ -44,7 +43,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 			const secret = request.headers.get(RUNNER_HEADERS.secret);
 			if (!config.runner || !secret || !safeEqual(secret, config.runner.secret))
 				return new Response('forbidden', { status: 403 });
-			if (forLogs) return receiveLogEntries(request, logs, liveTails);
+			if (forLogs) return receiveLogEntries(request, logs);
 			// <scriptId>/<version>
 			const [scriptId, version] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
 			try {

@@ -5,6 +5,9 @@
 // entries stored by another isolate (several app isolates on Cloudflare) still arrive within that time.
 import { QuotaError } from '../errors';
 
+/** How long one stream lasts before the client reconnects (picking up after its last entry). */
+export const LIVE_TAIL_MAX_MS = 5 * 60 * 1000;
+
 /** How long a stream waits for a wake-up before it reads the store anyway. */
 export const LIVE_TAIL_POLL_MS = 1000;
 
@@ -29,6 +32,8 @@ interface Waiter {
 	scriptId: string;
 	caller: string;
 	wake: (() => void) | null;
+	/** When the stream's place is freed even if it never closed (its request was torn down mid-wait). */
+	expiresAt: number;
 }
 
 /**
@@ -37,17 +42,25 @@ interface Waiter {
  */
 export class LiveTailHub {
 	readonly #open = new Set<Waiter>();
-	constructor(readonly limits: LiveTailLimits = LIVE_TAIL_LIMITS) {}
+	constructor(
+		readonly limits: LiveTailLimits = LIVE_TAIL_LIMITS,
+		/** How long a stream holds its place at most: a stream's lifetime and a little more. */
+		readonly leaseMs: number = LIVE_TAIL_MAX_MS + 60_000
+	) {}
 
 	get size(): number {
 		return this.#open.size;
 	}
 
 	/** Opens a stream of `scriptId` for `caller`, or throws a QuotaError naming the bound it would pass. */
-	open(scriptId: string, caller: string): LiveTail {
+	open(scriptId: string, caller: string, now = Date.now()): LiveTail {
 		let ofWorker = 0;
 		let ofCaller = 0;
 		for (const waiter of this.#open) {
+			if (waiter.expiresAt <= now) {
+				this.#open.delete(waiter);
+				continue;
+			}
 			if (waiter.scriptId === scriptId) ofWorker++;
 			if (waiter.caller === caller) ofCaller++;
 		}
@@ -57,7 +70,7 @@ export class LiveTailHub {
 			throw new QuotaError(`this Worker has ${this.limits.perWorker} live tails open, its most: close one first`);
 		if (ofCaller >= this.limits.perCaller)
 			throw new QuotaError(`you have ${this.limits.perCaller} live tails open, the most one caller may: close one first`);
-		const waiter: Waiter = { scriptId, caller, wake: null };
+		const waiter: Waiter = { scriptId, caller, wake: null, expiresAt: now + this.leaseMs };
 		this.#open.add(waiter);
 		return {
 			wait: (ms, signal) =>
