@@ -45,6 +45,8 @@ export interface StoredScript {
 	tags: string[];
 	/** plain_text and secret_text bindings: what the script sees on env. */
 	bindings: TextBinding[];
+	/** The upload metadata's `tail_consumers`: the Tail Workers that receive the script's events. */
+	tailConsumers: { service: string; environment?: string; namespace?: string }[];
 	/** Changes with every upload and secret change (the real API's script etag). */
 	etag: string;
 	createdOn: string;
@@ -330,6 +332,7 @@ async function parseUpload(
 		tags?: unknown;
 		bindings?: unknown;
 		keep_bindings?: unknown;
+		tail_consumers?: unknown;
 	};
 	try {
 		metadata = JSON.parse(typeof metadataPart === 'string' ? metadataPart : await metadataPart.text());
@@ -376,6 +379,9 @@ async function parseUpload(
 	if (!Array.isArray(keep) || keep.some((type) => typeof type !== 'string'))
 		throw validation('metadata.keep_bindings must be an array of binding types');
 	const kept = (previous?.bindings ?? []).filter((b) => keep.includes(b.type) && !named.some((n) => n.name === b.name));
+	const tailConsumers = (metadata.tail_consumers ?? []) as StoredScript['tailConsumers'];
+	if (!Array.isArray(tailConsumers) || !tailConsumers.every((consumer) => typeof consumer?.service === 'string' && consumer.service !== ''))
+		throw validation('metadata.tail_consumers must be an array of { service: "<Worker name>" }');
 
 	const now = new Date().toISOString();
 	return {
@@ -384,6 +390,7 @@ async function parseUpload(
 		modules,
 		tags,
 		bindings: [...kept, ...named],
+		tailConsumers,
 		etag: crypto.randomUUID().replaceAll('-', ''),
 		createdOn: previous?.createdOn ?? now,
 		modifiedOn: now

@@ -63,7 +63,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	const logRecorder = new LogRecorder(logs, liveTails);
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source, logRecorder));
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source, logRecorder) : createLocalBackend(env, config, source, logRecorder));
 	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({

@@ -4,6 +4,13 @@
 import { isLogLevel, MAX_MESSAGE_CHARS, type NewLogEntry } from './entries';
 import type { LogRecorder } from './recorder';
 
+/**
+ * Where the platform's Tail Worker (cloudflare backend, src/tail/worker.ts) posts user Workers' entries, in
+ * the same JSON shape as the runners, with LOG_INGEST_SECRET in this header.
+ */
+export const LOG_INGEST_PATH = '/__platform/logs';
+export const LOG_INGEST_SECRET_HEADER = 'x-wfp-log-secret';
+
 /** The most entries one POST may carry (the runner's LogBuffer holds at most this many). */
 export const MAX_ENTRIES_PER_POST = 5000;
 
