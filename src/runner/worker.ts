@@ -108,14 +108,19 @@ export class LogTail extends WorkerEntrypoint<RunnerEnv, { scriptId: string }> {
 		if (entries.length === 0) return;
 		const { logs } = stateOf(this.env);
 		if (!logs.add(this.ctx.props.scriptId, entries)) return;
-		await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS));
-		const response = await fetch(this.env.CODE_URL + RUNNER_LOGS_PATH, {
-			method: 'POST',
-			headers: { [RUNNER_HEADERS.secret]: this.env.RUNNER_SECRET, 'content-type': 'application/json' },
-			body: JSON.stringify(logs.take())
-		});
-		await response.body?.cancel();
+		this.ctx.waitUntil(flushLater(this.env, logs));
 	}
+}
+
+/** Sends the LogBuffer to the app LOG_FLUSH_MS from now (the entries of the calls until then go with it). */
+async function flushLater(env: RunnerEnv, logs: LogBuffer): Promise<void> {
+	await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS));
+	const response = await fetch(env.CODE_URL + RUNNER_LOGS_PATH, {
+		method: 'POST',
+		headers: { [RUNNER_HEADERS.secret]: env.RUNNER_SECRET, 'content-type': 'application/json' },
+		body: JSON.stringify(logs.take())
+	});
+	await response.body?.cancel();
 }
 
 /** This runner's LogTail entrypoint for the Worker `scriptId` (ctx.exports: a loopback binding with props). */
