@@ -26,6 +26,7 @@ import { LogStore, logSettings } from './logs/store';
 import { createLogService, type LogService } from './logs/service';
 import { LiveTailHub } from './logs/live';
 import { LogRecorder } from './logs/recorder';
+import { InProcessTails } from './logs/in-process';
 
 export interface Platform {
 	readonly config: PlatformConfig;
@@ -44,6 +45,8 @@ export interface Platform {
 	readonly logs: LogService;
 	/** Where user Workers' log entries are recorded (and the dispatcher's timeouts). */
 	readonly logRecorder: LogRecorder;
+	/** The Tail Workers of user Workers run in this process (WFP_ISOLATION=off); src/worker.ts feeds it ctx.exports. */
+	readonly inProcessTails: InProcessTails;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
 	readonly sveltekitEnv: SvelteKitEnv;
 }
@@ -61,9 +64,11 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	// The open live tails of this isolate, woken as the log receiver stores their Workers' entries.
 	const liveTails = new LiveTailHub();
 	const logRecorder = new LogRecorder(logs, liveTails);
+	// WFP_ISOLATION=off: the app's own LogTail entrypoint, once src/worker.ts has passed on ctx.exports.
+	const inProcessTails = new InProcessTails();
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source, logRecorder) : createLocalBackend(env, config, source, logRecorder));
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source, logRecorder) : createLocalBackend(env, config, source, logRecorder, inProcessTails));
 	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({
@@ -85,6 +90,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		hostnames,
 		logs: createLogService({ registry, store: logs, live: liveTails }),
 		logRecorder,
+		inProcessTails,
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
 	} as Platform;
