@@ -99,8 +99,10 @@ const LOG_BUFFER_MAX_ENTRIES = MAX_ENTRIES_PER_POST;
 /**
  * The Tail Worker of every user Worker this runner loads (`props.scriptId` names which): after each
  * invocation it receives the trace events (console lines, exceptions, outcome), turns them into log
- * entries and hands them to the LogBuffer; the call that finds no flush pending sends the buffer to the app
- * LOG_FLUSH_MS later. This runs after the response has gone.
+ * entries and hands them to the LogBuffer; the call that finds no flush pending schedules the send to the
+ * app LOG_FLUSH_MS later (waitUntil) and returns at once, like every other call: a tail invocation held
+ * open for the wait costs the runner CPU on every request (bench/logging.js). This runs after the response
+ * has gone.
  */
 export class LogTail extends WorkerEntrypoint<RunnerEnv, { scriptId: string }> {
 	async tail(events: TraceItem[]): Promise<void> {
