@@ -1,15 +1,41 @@
 // Logging overhead: dispatch throughput of the app as `npm start` runs it with logs recorded (the default)
 // and with WFP_LOGS=off (user Workers loaded without the Tail Worker), on a Worker that writes one console
-// line per request. Alternating rounds, medians. `npm run bench` runs it (egress and logging last); alone:
+// line per request, and the CPU time the app's processes (supervisor, app and runner workerd) spend per
+// request: on a machine shared with other work, throughput swings with the others' load, while CPU time
+// per request shows what recording itself costs. Alternating rounds, medians. `npm run bench` runs it (egress and logging last); alone:
 // `node bench/logging.js` (after `npm run build`) writes bench/results-logging.json and .md.
 import os from 'node:os';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { startApp } from '../scripts/launch-app.js';
 import { load, median } from './load.js';
 import { upload } from './targets.js';
 
 const LOGGER = `export default { fetch(request) { console.log('served', new URL(request.url).pathname); return new Response('hello') } }`;
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU seconds (user + system) used so far by the processes of process group `group` (Linux /proc; 0 elsewhere). */
+function groupCpuSeconds(group) {
+	let ticks = 0;
+	let entries = [];
+	try {
+		entries = readdirSync('/proc');
+	} catch {
+		return 0;
+	}
+	for (const pid of entries) {
+		if (!/^\d+$/.test(pid)) continue;
+		try {
+			const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+			const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			if (Number(fields[2]) === group) ticks += Number(fields[11]) + Number(fields[12]);
+		} catch {
+			// The process ended meanwhile.
+		}
+	}
+	return ticks / CLOCK_TICKS_PER_SECOND;
+}
 
 /**
  * @param {{ rounds: number, seconds: number, connections: number, warmupSeconds: number }} settings
@@ -29,20 +55,31 @@ export async function measureLoggingOverhead(settings, log) {
 		for (const target of targets) await load(target.url, { seconds: settings.warmupSeconds, connections: settings.connections });
 		/** @type {Record<string, number[]>} */
 		const rps = Object.fromEntries(targets.map((target) => [target.name, []]));
+		/** @type {Record<string, number[]>} */
+		const cpu = Object.fromEntries(targets.map((target) => [target.name, []]));
 		for (let round = 1; round <= settings.rounds; round++) {
 			const order = round % 2 ? targets : [...targets].reverse();
 			for (const target of order) {
+				const before = groupCpuSeconds(target.app.pid);
 				const figures = await load(target.url, { seconds: settings.seconds, connections: settings.connections });
+				// The entries of the last requests are sent within half a second: their recording counts too.
+				await new Promise((resolve) => setTimeout(resolve, 1000));
+				const microseconds = ((groupCpuSeconds(target.app.pid) - before) * 1e6) / figures.requests;
 				rps[target.name].push(figures.rps);
-				log(`logging round ${round}/${settings.rounds} ${target.name}: ${figures.rps.toFixed(0)} req/s`);
+				cpu[target.name].push(Math.round(microseconds));
+				log(`logging round ${round}/${settings.rounds} ${target.name}: ${figures.rps.toFixed(0)} req/s, ${microseconds.toFixed(0)} µs CPU per request`);
 			}
 		}
 		const [on, off] = targets.map((target) => median(rps[target.name]));
+		const [cpuOn, cpuOff] = targets.map((target) => median(cpu[target.name]));
 		return {
 			worker: 'one console.log line per request',
 			medianRps: { logsOn: Math.round(on), logsOff: Math.round(off) },
 			fewerRequestsPerSecondPercent: Math.round(((off - on) / off) * 1000) / 10,
-			rounds: rps
+			medianCpuMicrosecondsPerRequest: { logsOn: cpuOn, logsOff: cpuOff },
+			moreCpuPerRequestPercent: Math.round(((cpuOn - cpuOff) / cpuOff) * 1000) / 10,
+			rounds: rps,
+			cpuRounds: cpu
 		};
 	} finally {
 		await Promise.allSettled(targets.map((target) => target.app.stop()));
@@ -56,12 +93,14 @@ export function renderLogging(figures) {
 		'',
 		`Dispatch throughput with logs recorded vs \`WFP_LOGS=off\` (${figures.worker}), median of the rounds:`,
 		'',
-		'| | req/s |',
-		'| --- | ---: |',
-		`| logs on | ${figures.medianRps.logsOn} |`,
-		`| logs off | ${figures.medianRps.logsOff} |`,
+		'| | req/s | CPU µs per request (supervisor, app and runners) |',
+		'| --- | ---: | ---: |',
+		`| logs on | ${figures.medianRps.logsOn} | ${figures.medianCpuMicrosecondsPerRequest.logsOn} |`,
+		`| logs off | ${figures.medianRps.logsOff} | ${figures.medianCpuMicrosecondsPerRequest.logsOff} |`,
 		'',
-		`Recording costs ${figures.fewerRequestsPerSecondPercent} % of the requests per second (target: at most 5 %).`,
+		`Recording costs ${figures.fewerRequestsPerSecondPercent} % of the requests per second (target: at most 5 %) and ${figures.moreCpuPerRequestPercent} % more CPU time per request.`,
+		`Rounds (req/s): on ${figures.rounds['logs on'].map(Math.round).join(', ')}; off ${figures.rounds['logs off (WFP_LOGS=off)'].map(Math.round).join(', ')}.`,
+		`Rounds (CPU µs per request): on ${figures.cpuRounds['logs on'].join(', ')}; off ${figures.cpuRounds['logs off (WFP_LOGS=off)'].join(', ')}.`,
 		''
 	].join('\n');
 }

@@ -19,8 +19,9 @@ export const READY_LINE = /workers-platform is ready on (http:\/\/\S+)/;
 const START_TIMEOUT_MS = 90_000;
 
 /**
- * @typedef {{ url: string, output: () => string, stop: () => Promise<void> }} RunningApp
- *   `output`: everything the app printed so far.
+ * @typedef {{ url: string, pid: number, output: () => string, stop: () => Promise<void> }} RunningApp
+ *   `output`: everything the app printed so far; `pid`: the supervisor's, also its process group's id (the
+ *   app's and its runners' workerd processes are in that group).
  */
 
 /**
@@ -81,7 +82,7 @@ export async function startApp(env = {}, options = {}) {
 			throw new Error(`the app exited with ${child.exitCode}:\n${output}`);
 		}
 		const url = READY_LINE.exec(output)?.[1];
-		if (url && (await isPlatform(url))) return { url, output: () => output, stop };
+		if (url && (await isPlatform(url))) return { url, pid: /** @type {number} */ (child.pid), output: () => output, stop };
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 	await stop();

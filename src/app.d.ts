@@ -52,6 +52,10 @@ declare global {
 		PLATFORM_HOST?: string;
 		/** Cloudflare for SaaS zone of the platform, for customers' own hostnames (cloudflare backend). */
 		CLOUDFLARE_ZONE_ID?: string;
+		/** The platform's Tail Worker, named in each user script's `tail_consumers` (cloudflare backend logs). */
+		PLATFORM_TAIL_WORKER?: string;
+		/** The secret that Tail Worker sends user Workers' log entries to the platform with (`/__platform/logs`). */
+		LOG_INGEST_SECRET?: string;
 		/** The platform's public origin (https://platform.example.com); `npm start` sets it to its own address. */
 		PLATFORM_ORIGIN?: string;
 		/** When set, every control-plane mutation needs this token (Bearer header or login cookie). */

@@ -11,9 +11,13 @@ import { interceptPlatformRequest } from './lib/server/dispatch';
 import { platformFor } from './lib/server/platform';
 import { negotiateEncoding } from './lib/server/response-encoding';
 
+// The Tail Worker of user Workers run in this process (WFP_ISOLATION=off), reached through ctx.exports.
+export { InProcessLogTail as LogTail } from './lib/server/logs/in-process-tail';
+
 export default {
 	async fetch(request, env, ctx) {
 		const platform = platformFor(env);
+		platform.inProcessTails.remember(ctx.exports);
 		const response =
 			(await interceptPlatformRequest(request, new URL(request.url), platform)) ||
 			(await sveltekit.fetch!(request, platform.sveltekitEnv, ctx));

@@ -301,8 +301,10 @@ ${COMMON}
 
 	tail: `Usage: wfp tail <name> [--level debug|info|warn|error] [--json]
 
-Prints the Worker's new log entries as they happen, until Ctrl-C: it asks the platform for the entries
-after the last one it printed once a second (workers.logs with "since").
+Prints the Worker's new log entries as they are recorded, until Ctrl-C: a live stream (the workers.tail
+subscription, server-sent events), usually within a second of the request. "tailing <name>" on stderr
+says the stream is open; when the platform ends a stream (every 5 minutes) it reconnects and goes on
+after the last entry it printed.
 
 Options:
   --level <level>  only entries at this level or more severe

@@ -1,5 +1,6 @@
-// `wfp logs <name>` (the most recent entries) and `wfp tail <name>` (new entries as they come, until
-// Ctrl-C): both read workers.logs; tail asks for the entries after its cursor once a second (TAIL_POLL_MS).
+// `wfp logs <name>` (the most recent entries, workers.logs) and `wfp tail <name>` (new entries as they are
+// recorded, until Ctrl-C: the workers.tail subscription, a server-sent event stream that reconnects after
+// its last entry when the server ends it).
 // Entries are what a Worker wrote, so they go through print(), which sanitizes them on a terminal.
 import type { LogEntry } from '../lib/server/logs/entries.ts';
 import { isLogLevel, LOG_LEVELS } from '../lib/server/logs/entries.ts';
@@ -9,10 +10,6 @@ import { usageError } from './errors.ts';
 import { print, printJson } from './terminal.ts';
 
 type Command = (args: string[], options: CommandOptions, context: CommandContext) => Promise<void>;
-
-/** How often `wfp tail` asks for new entries. */
-export const TAIL_POLL_MS = 1000;
-const TAIL_PAGE = 1000;
 
 function checkArgs(name: string, level: string | undefined) {
 	const problem = workerNameProblem(name);
@@ -43,12 +40,17 @@ export const logs: Command = async ([name], options, { client }) => {
 export const tail: Command = async ([name], options, { client }) => {
 	checkArgs(name, options.level);
 	const level = options.level as LogEntry['level'] | undefined;
-	// Starts after the newest entry so far: only what happens from now on is printed.
-	let { cursor } = await client.workers.logs.query({ name, level, limit: 1 });
-	for (;;) {
-		await new Promise((resolve) => setTimeout(resolve, TAIL_POLL_MS));
-		const page = await client.workers.logs.query({ name, level, since: cursor, limit: TAIL_PAGE });
-		printEntries(page.entries, options.json);
-		cursor = page.cursor;
-	}
+	// The stream starts after the newest entry so far: only what happens from now on is printed.
+	await new Promise<never>((_, reject) => {
+		client.workers.tail.subscribe(
+			{ name, level },
+			{
+				// On stderr, so that stdout holds only entries: the stream is open, what happens from now on shows.
+				onStarted: () => process.stderr.write(`tailing ${name} (Ctrl-C to stop)\n`),
+				onData: ({ data }) => printEntries([data as LogEntry], options.json),
+				onError: reject,
+				onComplete: () => reject(new Error('the platform ended the live tail'))
+			}
+		);
+	});
 };

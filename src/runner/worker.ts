@@ -99,8 +99,10 @@ const LOG_BUFFER_MAX_ENTRIES = MAX_ENTRIES_PER_POST;
 /**
  * The Tail Worker of every user Worker this runner loads (`props.scriptId` names which): after each
  * invocation it receives the trace events (console lines, exceptions, outcome), turns them into log
- * entries and hands them to the LogBuffer; the call that finds no flush pending sends the buffer to the app
- * LOG_FLUSH_MS later. This runs after the response has gone.
+ * entries and hands them to the LogBuffer; the call that finds no flush pending schedules the send to the
+ * app LOG_FLUSH_MS later (waitUntil) and returns at once, like every other call: a tail invocation held
+ * open for the wait costs the runner CPU on every request (bench/logging.js). This runs after the response
+ * has gone.
  */
 export class LogTail extends WorkerEntrypoint<RunnerEnv, { scriptId: string }> {
 	async tail(events: TraceItem[]): Promise<void> {
@@ -108,13 +110,7 @@ export class LogTail extends WorkerEntrypoint<RunnerEnv, { scriptId: string }> {
 		if (entries.length === 0) return;
 		const { logs } = stateOf(this.env);
 		if (!logs.add(this.ctx.props.scriptId, entries)) return;
-		await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS));
-		const response = await fetch(this.env.CODE_URL + RUNNER_LOGS_PATH, {
-			method: 'POST',
-			headers: { [RUNNER_HEADERS.secret]: this.env.RUNNER_SECRET, 'content-type': 'application/json' },
-			body: JSON.stringify(logs.take())
-		});
-		await response.body?.cancel();
+		this.ctx.waitUntil(flushLater(this.env, logs));
 	}
 }
 
@@ -140,6 +136,17 @@ export class UserAssets extends WorkerEntrypoint<RunnerEnv, { scriptId: string; 
 function userAssets(ctx: ExecutionContext, script: ScriptRef): Fetcher {
 	const exports = ctx.exports as unknown as { UserAssets(options: { props: { scriptId: string; version: number } }): Fetcher };
 	return exports.UserAssets({ props: { scriptId: script.scriptId, version: script.version } });
+}
+
+/** Sends the LogBuffer to the app LOG_FLUSH_MS from now (the entries of the calls until then go with it). */
+async function flushLater(env: RunnerEnv, logs: LogBuffer): Promise<void> {
+	await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS));
+	const response = await fetch(env.CODE_URL + RUNNER_LOGS_PATH, {
+		method: 'POST',
+		headers: { [RUNNER_HEADERS.secret]: env.RUNNER_SECRET, 'content-type': 'application/json' },
+		body: JSON.stringify(logs.take())
+	});
+	await response.body?.cancel();
 }
 
 /** This runner's LogTail entrypoint for the Worker `scriptId` (ctx.exports: a loopback binding with props). */

@@ -1,7 +1,9 @@
 // A Worker's logs and metrics end to end, with the app started as `npm start` starts it (runner processes,
 // Worker Loader with the runner's LogTail Tail Worker): console lines at every level, an uncaught
-// exception and the request lines show up in workers.logs with the request's id; the owner and the
-// operator may read them, another customer and anonymous callers may not; the bound holds under a flood.
+// exception, a request over the platform's time limit (DISPATCH_TIMEOUT_MS, outcome `timeout`) and the
+// request lines show up in workers.logs and in a live tail (workers.tail, server-sent events) opened
+// before the requests, with the request's id; the owner and the operator may read and tail them, another
+// customer and anonymous callers may not; the bound holds under a flood.
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,9 @@ import { runWfp, WFP_BIN } from './wfp';
 
 const ADMIN_TOKEN = 'logs-e2e-admin-token';
 const MAX_ENTRIES = 50;
-const app = useApp({ PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN, LOGS_MAX_ENTRIES: String(MAX_ENTRIES) });
+/** The platform's wait for a Worker's answer; /slow answers later than that (a 504, outcome `timeout`). */
+const DISPATCH_TIMEOUT_MS = 2000;
+const app = useApp({ PLATFORM_ADMIN_TOKEN: ADMIN_TOKEN, LOGS_MAX_ENTRIES: String(MAX_ENTRIES), DISPATCH_TIMEOUT_MS: String(DISPATCH_TIMEOUT_MS) });
 
 const CHATTY = `export default {
 	async fetch(request) {
@@ -28,6 +32,7 @@ const CHATTY = `export default {
 		console.error('error line');
 		if (url.pathname === '/throw') throw new Error('boom from the Worker');
 		if (url.pathname === '/flood') for (let i = 0; i < 500; i++) console.log('flood', i);
+		if (url.pathname === '/slow') await new Promise((resolve) => setTimeout(resolve, ${DISPATCH_TIMEOUT_MS} + 1500));
 		return new Response(id);
 	}
 }`;
@@ -52,6 +57,38 @@ async function entriesWhen(client: PlatformClient, name: string, done: (entries:
 		if (done(entries) || Date.now() > deadline) return entries;
 		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
+}
+
+/** A live tail (workers.tail over server-sent events) of `name`, collecting what it receives. */
+function openTail(client: PlatformClient, name: string, input: { level?: LogEntry['level']; lastEventId?: string } = {}) {
+	const received: LogEntry[] = [];
+	let resolveStarted: () => void;
+	let refused: (code: string) => void;
+	const started = new Promise<void>((resolve) => (resolveStarted = resolve));
+	const refusal = new Promise<string>((resolve) => (refused = resolve));
+	const subscription = client.workers.tail.subscribe(
+		{ name, ...input },
+		{
+			onStarted: () => resolveStarted(),
+			onData: ({ data }) => received.push(data),
+			onError: (error) => refused(code(error) ?? String(error))
+		}
+	);
+	return {
+		received,
+		/**
+		 * 'allowed' once the stream is open (the server has taken its starting point) and no refusal followed
+		 * it (a refusal is the stream's first event, right after it opens), or the refusal's code.
+		 */
+		opened: Promise.race([started.then(() => Promise.race([refusal, new Promise<string>((resolve) => setTimeout(() => resolve('allowed'), 1000))])), refusal]),
+		/** The entries received once `done` holds for them, or when 10 s have passed. */
+		async until(done: (entries: LogEntry[]) => boolean): Promise<LogEntry[]> {
+			const deadline = Date.now() + 10_000;
+			while (!done(received) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+			return received;
+		},
+		close: () => subscription.unsubscribe()
+	};
 }
 
 beforeAll(async () => {
@@ -151,6 +188,126 @@ describe('workers.logs', () => {
 	});
 });
 
+describe('workers.tail (a live tail over server-sent events)', () => {
+	it('streams every level, the exception and the timed-out request of requests sent after it opened, with their ids', async () => {
+		await owner.workers.upload.mutate({ name: 'streamed', code: CHATTY });
+		await (await fetch(`${app.url}/user-workers/streamed/before`)).arrayBuffer();
+		await entriesWhen(owner, 'streamed', (list) => list.some((entry) => entry.message.startsWith('GET /before')));
+		const tail = openTail(owner, 'streamed');
+		try {
+			expect(await tail.opened).toBe('allowed');
+			const okId = await (await fetch(`${app.url}/user-workers/streamed/hello`)).text();
+			const failed = await fetch(`${app.url}/user-workers/streamed/throw`);
+			expect(failed.status).toBe(502);
+			const slow = await fetch(`${app.url}/user-workers/streamed/slow`);
+			expect(slow.status).toBe(504);
+			const received = await tail.until((list) => list.filter((entry) => entry.kind === 'request').length >= 3 && list.some((entry) => entry.message.includes('/slow')));
+
+			// Nothing from before the tail opened; entries oldest first, each once.
+			expect(received.some((entry) => entry.message.includes('/before'))).toBe(false);
+			expect(received.map((entry) => entry.id)).toEqual([...new Set(received.map((entry) => entry.id))].sort((x, y) => x - y));
+			expect(received.filter((entry) => entry.requestId === okId).map((entry) => [entry.kind, entry.level, entry.message])).toEqual([
+				['log', 'debug', `debug line ${okId}`],
+				['log', 'info', 'log line {"path":"/hello"}'],
+				['log', 'info', 'info line'],
+				['log', 'warn', 'warn line'],
+				['log', 'error', 'error line'],
+				['request', 'info', expect.stringMatching(/^GET \/hello 200 ok/)]
+			]);
+			const exception = received.find((entry) => entry.kind === 'exception')!;
+			expect(exception.message).toContain('boom from the Worker');
+			expect(received.find((entry) => entry.kind === 'request' && entry.requestId === exception.requestId)).toMatchObject({
+				level: 'error',
+				request: { path: '/throw', status: null, outcome: 'exception' }
+			});
+			// The request the platform stopped waiting for: its line says so at once (the Worker is still running).
+			const timedOut = received.find((entry) => entry.kind === 'request' && entry.request?.path === '/slow')!;
+			expect(timedOut).toMatchObject({ level: 'error', request: { method: 'GET', status: 504, outcome: 'timeout' } });
+			expect(timedOut.request!.wallMs).toBeGreaterThanOrEqual(DISPATCH_TIMEOUT_MS);
+			expect(timedOut.requestId).toMatch(/^[0-9a-f-]{36}$/);
+			expect(new Set([okId, exception.requestId, timedOut.requestId]).size).toBe(3);
+
+			// When that Worker finishes, its console lines come under the same id, and no second request line.
+			await tail.until((list) => list.filter((entry) => entry.requestId === timedOut.requestId).length >= 6);
+			await new Promise((resolve) => setTimeout(resolve, 1000));
+			const ofSlow = tail.received.filter((entry) => entry.requestId === timedOut.requestId);
+			expect(ofSlow.filter((entry) => entry.kind === 'log').length).toBe(5);
+			expect(ofSlow.filter((entry) => entry.kind === 'request')).toEqual([timedOut]);
+			const { entries } = await owner.workers.logs.query({ name: 'streamed', level: 'error' });
+			expect(entries.filter((entry) => entry.requestId === timedOut.requestId && entry.kind === 'request').map((entry) => entry.request!.outcome)).toEqual(['timeout']);
+		} finally {
+			tail.close();
+		}
+	});
+
+	it('resumes after a given entry (lastEventId) and keeps only the level asked for', async () => {
+		const { entries } = await owner.workers.logs.query({ name: 'streamed', limit: 1000 });
+		const oldest = entries.at(-1)!;
+		const resumed = openTail(owner, 'streamed', { lastEventId: String(oldest.id) });
+		const errorsOnly = openTail(owner, 'streamed', { level: 'error', lastEventId: String(oldest.id) });
+		try {
+			const received = await resumed.until((list) => list.length >= entries.length - 1);
+			expect(received.map((entry) => entry.id)).toEqual(entries.slice(0, -1).map((entry) => entry.id).reverse());
+			const errors = await errorsOnly.until((list) => list.length >= entries.filter((entry) => entry.level === 'error' && entry.id > oldest.id).length);
+			expect(errors.length).toBeGreaterThan(0);
+			expect(errors.every((entry) => entry.level === 'error')).toBe(true);
+		} finally {
+			resumed.close();
+			errorsOnly.close();
+		}
+	});
+
+	it('lets the owner and the operator tail, and nobody else', async () => {
+		const tails = {
+			owner: openTail(owner, 'streamed'),
+			operator: openTail(admin, 'streamed'),
+			other: openTail(other, 'streamed'),
+			anonymous: openTail(createPlatformClient(app.url), 'streamed'),
+			badLevel: openTail(owner, 'streamed', { level: 'loud' as never })
+		};
+		try {
+			expect(await tails.owner.opened).toBe('allowed');
+			expect(await tails.operator.opened).toBe('allowed');
+			expect(await tails.other.opened).toBe('NOT_FOUND');
+			expect(await tails.anonymous.opened).toBe('UNAUTHORIZED');
+			expect(await tails.badLevel.opened).toBe('BAD_REQUEST');
+			const id = await (await fetch(`${app.url}/user-workers/streamed/seen-by-both`)).text();
+			const seen = (list: LogEntry[]) => list.some((entry) => entry.requestId === id && entry.kind === 'request');
+			expect(seen(await tails.owner.until(seen))).toBe(true);
+			expect(seen(await tails.operator.until(seen))).toBe(true);
+			expect(tails.other.received).toEqual([]);
+			expect(tails.anonymous.received).toEqual([]);
+		} finally {
+			for (const tail of Object.values(tails)) tail.close();
+		}
+	});
+
+	it('holds at most 10 open tails per Worker', async () => {
+		await owner.workers.upload.mutate({ name: 'bounded', code: CHATTY });
+		const tails = Array.from({ length: 10 }, () => openTail(admin, 'bounded'));
+		try {
+			expect(await Promise.all(tails.map((tail) => tail.opened))).toEqual(Array(10).fill('allowed'));
+			const eleventh = openTail(owner, 'bounded');
+			tails.push(eleventh);
+			expect(await eleventh.opened).toBe('FORBIDDEN');
+			tails.shift()!.close();
+			// The server lets go of a closed stream once it notices the client is gone (request.signal, or the
+			// next ping, every 5 s, failing).
+			const deadline = Date.now() + 20_000;
+			let again = 'FORBIDDEN';
+			while (again === 'FORBIDDEN' && Date.now() < deadline) {
+				const next = openTail(owner, 'bounded');
+				tails.push(next);
+				again = await next.opened;
+				if (again === 'FORBIDDEN') await new Promise((resolve) => setTimeout(resolve, 200));
+			}
+			expect(again).toBe('allowed');
+		} finally {
+			for (const tail of tails) tail.close();
+		}
+	});
+});
+
 describe('workers.metrics', () => {
 	it('counts the requests and errors per minute, with wall-time percentiles', async () => {
 		const before = await owner.workers.metrics.query({ name: 'metered' }).catch(() => null);
@@ -187,10 +344,14 @@ describe('wfp logs and wfp tail', () => {
 		await entriesWhen(owner, 'tailed', (list) => list.some((entry) => entry.message.startsWith('GET /before')));
 		const child = spawn(process.execPath, [WFP_BIN, 'tail', 'tailed', '--json'], { env: { ...process.env, ...env() }, stdio: ['ignore', 'pipe', 'pipe'] });
 		let stdout = '';
+		let stderr = '';
 		child.stdout.on('data', (chunk) => (stdout += chunk));
+		child.stderr.on('data', (chunk) => (stderr += chunk));
 		try {
-			// The tail's first call takes its cursor; the request after it is what it prints.
-			await new Promise((resolve) => setTimeout(resolve, 1500));
+			// The stream is open (the server has taken its starting point) before the request is sent.
+			const opened = Date.now() + 10_000;
+			while (!stderr.includes('tailing tailed') && Date.now() < opened) await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(stderr).toContain('tailing tailed (Ctrl-C to stop)');
 			const id = await (await fetch(`${app.url}/user-workers/tailed/after`)).text();
 			const deadline = Date.now() + 10_000;
 			while (!stdout.includes('GET /after') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -233,6 +394,15 @@ describe('the live log panel in Chromium', () => {
 			expect(await rows.count()).toBe(6);
 			// The JSON part of 'log line {"path":"/seen"}' is pretty-printed.
 			expect(await rows.nth(1).locator('pre').innerText()).toBe('{\n  "path": "/seen"\n}');
+			// An uncaught exception and a request over the time limit show up too, under their own request ids.
+			expect((await fetch(`${app.url}/user-workers/watched/throw`)).status).toBe(502);
+			expect((await fetch(`${app.url}/user-workers/watched/slow`)).status).toBe(504);
+			const exception = page.getByTestId('log-entry').filter({ hasText: 'boom from the Worker' });
+			await exception.waitFor({ timeout: 5000 });
+			expect(await exception.locator('.kind').innerText()).toMatch(/exception/i);
+			const timedOut = page.getByTestId('log-entry').filter({ hasText: 'GET /slow 504 timeout' });
+			await timedOut.waitFor({ timeout: 5000 });
+			expect(await timedOut.getAttribute('data-request-id')).not.toBe(await exception.getAttribute('data-request-id'));
 
 			await page.getByTestId('logs-level').selectOption('warn');
 			expect(await rows.count()).toBe(2);
@@ -250,23 +420,23 @@ describe('the live log panel in Chromium', () => {
 			await page.getByRole('button', { name: 'Resume' }).click();
 			await page.locator(`[data-testid="log-entry"][data-request-id="${later}"]`).nth(5).waitFor({ timeout: 5000 });
 
-			// The charts count the two requests (the reload asks for the metrics again), on both spans.
+			// The charts count the four requests (two failed) (the reload asks for the metrics again), on both spans.
 			await page.reload();
-			await page.getByTestId('metrics-totals').filter({ hasText: '2 requests, 0 errors' }).waitFor({ timeout: 5000 });
+			await page.getByTestId('metrics-totals').filter({ hasText: '4 requests, 2 errors' }).waitFor({ timeout: 5000 });
 			expect(await page.getByTestId('worker-metrics').locator('rect.requests').count()).toBeGreaterThan(0);
 			await page.getByRole('button', { name: 'Last 24 hours' }).click();
-			await page.getByTestId('metrics-totals').filter({ hasText: '2 requests, 0 errors' }).waitFor({ timeout: 5000 });
+			await page.getByTestId('metrics-totals').filter({ hasText: '4 requests, 2 errors' }).waitFor({ timeout: 5000 });
 			await page.screenshot({ path: join(tmpdir(), 'wfp-worker-metrics-375.png'), fullPage: true });
 
 			// The Workers list shows each Worker's requests per minute.
 			await page.goto('/');
 			await page.getByTestId('worker-row').filter({ hasText: 'watched' }).getByTestId('request-rate').waitFor({ timeout: 5000 });
 			expect(await page.getByTestId('worker-row').filter({ hasText: 'watched' }).getByTestId('request-rate').getAttribute('title')).toBe(
-				'2 requests in the last hour'
+				'4 requests in the last hour'
 			);
 			await page.emulateMedia({ colorScheme: 'dark' });
 			await page.goto('/workers/watched');
-			await page.getByTestId('metrics-totals').filter({ hasText: '2 requests, 0 errors' }).waitFor({ timeout: 5000 });
+			await page.getByTestId('metrics-totals').filter({ hasText: '4 requests, 2 errors' }).waitFor({ timeout: 5000 });
 			await page.screenshot({ path: join(tmpdir(), 'wfp-worker-metrics-375-dark.png'), fullPage: true });
 		} finally {
 			await context.close();

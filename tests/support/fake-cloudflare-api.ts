@@ -52,6 +52,8 @@ export interface StoredScript {
 	tags: string[];
 	/** plain_text and secret_text bindings: what the script sees on env. */
 	bindings: TextBinding[];
+	/** The upload metadata's `tail_consumers`: the Tail Workers that receive the script's events. */
+	tailConsumers: { service: string; environment?: string; namespace?: string }[];
 	/** Changes with every upload and secret change (the real API's script etag). */
 	etag: string;
 	/** Its static assets (metadata.assets with a completion JWT): path -> file, the config, and the binding's name. */
@@ -447,6 +449,7 @@ async function parseUpload(
 		bindings?: unknown;
 		keep_bindings?: unknown;
 		assets?: unknown;
+		tail_consumers?: unknown;
 	};
 	try {
 		metadata = JSON.parse(typeof metadataPart === 'string' ? metadataPart : await metadataPart.text());
@@ -508,6 +511,9 @@ async function parseUpload(
 	if (!Array.isArray(keep) || keep.some((type) => typeof type !== 'string'))
 		throw validation('metadata.keep_bindings must be an array of binding types');
 	const kept = (previous?.bindings ?? []).filter((b) => keep.includes(b.type) && !named.some((n) => n.name === b.name));
+	const tailConsumers = (metadata.tail_consumers ?? []) as StoredScript['tailConsumers'];
+	if (!Array.isArray(tailConsumers) || !tailConsumers.every((consumer) => typeof consumer?.service === 'string' && consumer.service !== ''))
+		throw validation('metadata.tail_consumers must be an array of { service: "<Worker name>" }');
 
 	const now = new Date().toISOString();
 	return {
@@ -518,6 +524,7 @@ async function parseUpload(
 		tags,
 		bindings: [...kept, ...named],
 		...(metadata.assets !== undefined && { assets: assetsOf(metadata.assets, (assetsBinding?.name as string | undefined) ?? null) }),
+		tailConsumers,
 		etag: crypto.randomUUID().replaceAll('-', ''),
 		createdOn: previous?.createdOn ?? now,
 		modifiedOn: now

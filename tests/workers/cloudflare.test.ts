@@ -11,6 +11,8 @@ import { cloudflareSetup } from './cloudflare-setup';
 import { dispatchToUserWorker, interceptPlatformRequest } from '$lib/server/dispatch';
 import { platformFor, type Platform } from '$lib/server/platform';
 import { PROJECT, PROJECT_ANSWER } from '../support/module-fixtures';
+import { LOG_INGEST_PATH, LOG_INGEST_SECRET_HEADER } from '$lib/server/logs/receive';
+import { ingestBatch } from '../../src/tail/worker';
 
 const api = inject('fakeCloudflareApi');
 const REJECTED_BY_API_MARKER = 'fake-cloudflare-api:reject';
@@ -31,6 +33,7 @@ async function storedScript(scriptId: string) {
 		moduleTypes: Record<string, string>;
 		tags: string[];
 		bindings: { type: string; name: string; text: string }[];
+		tailConsumers: { service: string }[];
 		etag: string;
 	};
 }
@@ -394,5 +397,56 @@ describe('the fake Cloudflare API is as strict as the real one', () => {
 		const absent = await remove('API_KEY');
 		expect(absent.status).toBe(404);
 		expect(await errorCode(absent)).toBe(10056);
+	});
+});
+
+describe('cloudflare backend log collection (tail_consumers and the ingest endpoint)', { timeout: 30_000 }, () => {
+	useEmptyKv();
+	beforeAll(() => import('cloudflare'), 120_000);
+	const LOG_SETTINGS = { PLATFORM_TAIL_WORKER: 'workers-platform-tail', LOG_INGEST_SECRET: 'ingest-secret' };
+
+	it("names the platform's Tail Worker in each upload's tail_consumers, previews included, and none when unset", async () => {
+		const { caller, platform } = cloudflareSetup(LOG_SETTINGS);
+		const record = await caller.workers.upload({ name: 'tailed', code: hello('v1') });
+		expect((await storedScript(record.scriptId))!.tailConsumers).toEqual([{ service: 'workers-platform-tail' }]);
+		await caller.workers.upload({ name: 'tailed', code: hello('v2') });
+		expect(await (await dispatch(platform, '/user-workers/tailed@1/')).text()).toMatch(/^v1 /);
+		expect((await storedScript(`${record.scriptId}--v1`))!.tailConsumers).toEqual([{ service: 'workers-platform-tail' }]);
+
+		const untailed = await cloudflareSetup().caller.workers.upload({ name: 'untailed', code: hello() });
+		expect((await storedScript(untailed.scriptId))!.tailConsumers).toEqual([]);
+	});
+
+	it("stores what the Tail Worker posts with the secret under the Worker's log, and refuses it without", async () => {
+		const { caller, platform } = cloudflareSetup(LOG_SETTINGS);
+		const record = await caller.workers.upload({ name: 'ingested', code: hello() });
+		const trace = {
+			scriptName: `${record.scriptId}--v1`,
+			eventTimestamp: Date.now(),
+			outcome: 'exceededCpu',
+			wallTime: 60,
+			cpuTime: 51,
+			logs: [{ timestamp: Date.now(), level: 'log', message: ['from Cloudflare'] }],
+			exceptions: [],
+			event: { request: { method: 'GET', url: 'https://x/spin?k=v', headers: { 'x-request-id': 'rid-cf' } } }
+		} as unknown as TraceItem;
+		const batch = ingestBatch([trace, { ...trace, scriptName: null } as unknown as TraceItem]);
+		expect(Object.keys(batch)).toEqual([record.scriptId]);
+
+		const post = (secret: string | null) => {
+			const url = new URL(LOG_INGEST_PATH, ORIGIN);
+			const headers: Record<string, string> = { 'content-type': 'application/json', ...(secret !== null && { [LOG_INGEST_SECRET_HEADER]: secret }) };
+			return interceptPlatformRequest(new Request(url, { method: 'POST', headers, body: JSON.stringify(batch) }), url, platform);
+		};
+		expect((await post(null))!.status).toBe(403);
+		expect((await post('wrong'))!.status).toBe(403);
+		expect((await caller.workers.logs({ name: 'ingested' })).entries).toEqual([]);
+		expect((await post('ingest-secret'))!.status).toBe(204);
+		const { entries } = await caller.workers.logs({ name: 'ingested' });
+		expect(entries.map((entry) => [entry.kind, entry.requestId, entry.message])).toEqual([
+			['request', 'rid-cf', 'GET /spin - exceededCpu 60 ms'],
+			['log', 'rid-cf', 'from Cloudflare']
+		]);
+		expect(entries[0].request).toMatchObject({ outcome: 'exceededCpu', cpuMs: 51, status: null });
 	});
 });

@@ -1,9 +1,12 @@
 // The log store against the real test D1: entries in and out newest first, level filter and cursor,
-// the per-Worker bound (count and age), per-minute metrics, and the Tail Worker's trace events as entries.
+// the per-Worker bound (count and age), per-minute metrics, and the Tail Worker's trace events as entries;
+// the live tails' bounds and wake-ups; the recorder's timeout lines.
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { entriesFromTrace, MAX_LINES_PER_REQUEST, type NewLogEntry } from '$lib/server/logs/entries';
 import { LogStore, logSettings } from '$lib/server/logs/store';
+import { LiveTailHub } from '$lib/server/logs/live';
+import { LogRecorder } from '$lib/server/logs/recorder';
 
 const settings = { enabled: true, maxEntries: 5, maxAgeMs: 60_000 };
 const line = (time: number, message: string, level: NewLogEntry['level'] = 'info'): NewLogEntry => ({ time, requestId: 'r1', kind: 'log', level, message });
@@ -93,5 +96,59 @@ describe('entriesFromTrace', () => {
 			level: 'error',
 			request: { method: 'POST', path: '/a/b', status: null, outcome: 'exception', wallMs: 12, cpuMs: 3 }
 		});
+	});
+});
+
+describe('LiveTailHub', () => {
+	it('bounds open tails per Worker, per caller and in all, and frees a place on close or when its lease ends', () => {
+		const hub = new LiveTailHub({ perWorker: 2, perCaller: 3, total: 4 }, 60_000);
+		hub.open('worker-a', 'customer:1', 0);
+		const a2 = hub.open('worker-a', 'customer:2', 0);
+		expect(() => hub.open('worker-a', 'customer:3', 0)).toThrow('this Worker has 2 live tails open');
+		hub.open('worker-b', 'customer:1', 0);
+		hub.open('worker-c', 'customer:1', 0);
+		expect(() => hub.open('worker-d', 'customer:1', 0)).toThrow('the platform has 4 live tails open');
+		a2.close();
+		expect(() => hub.open('worker-d', 'customer:1', 0)).toThrow('you have 3 live tails open');
+		expect(hub.open('worker-a', 'customer:4', 0)).toBeDefined();
+		// A stream whose request was torn down without closing it holds its place until its lease ends.
+		expect(() => hub.open('worker-e', 'customer:5', 59_999)).toThrow('the platform has 4 live tails open');
+		expect(hub.open('worker-e', 'customer:5', 60_000)).toBeDefined();
+		expect(hub.size).toBe(1);
+	});
+
+	it('wakes the waiting tails of the Workers whose entries were stored, and only those', async () => {
+		const hub = new LiveTailHub();
+		const [a, b] = [hub.open('worker-a', 'operator'), hub.open('worker-b', 'operator')];
+		const woken: string[] = [];
+		const waits = [a.wait(5_000).then(() => woken.push('a')), b.wait(300).then(() => woken.push('b'))];
+		hub.entriesStored(['worker-a']);
+		await Promise.all(waits);
+		expect(woken).toEqual(['a', 'b']);
+	});
+});
+
+describe('LogRecorder', () => {
+	it("records a timed-out request's line at once and leaves out the runtime's later line for it, keeping its console lines", async () => {
+		const store = new LogStore(env.DB, { ...settings, maxEntries: 100 });
+		const recorder = new LogRecorder(store, new LiveTailHub());
+		const now = Date.now();
+		await recorder.recordTimeout('s-timeout', { requestId: 'slow-1', method: 'GET', path: '/slow', startedAt: now, waitedMs: 2003 });
+		await recorder.record({
+			's-timeout': [
+				{ time: now + 1, requestId: 'slow-1', kind: 'log', level: 'info', message: 'still running' },
+				{ ...requestLine(now + 2, 200, 4000), requestId: 'slow-1' },
+				{ ...requestLine(now + 3, 200, 3), requestId: 'fast-1' }
+			]
+		});
+		const entries = await store.read('s-timeout');
+		expect(entries.map((entry) => [entry.requestId, entry.kind, entry.request?.outcome ?? null])).toEqual([
+			['fast-1', 'request', 'ok'],
+			['slow-1', 'log', null],
+			['slow-1', 'request', 'timeout']
+		]);
+		expect(entries[2]).toMatchObject({ level: 'error', request: { status: 504, wallMs: 2003 } });
+		const [minute] = await store.metrics('s-timeout', now - 60_000, now + 60_000);
+		expect(minute).toMatchObject({ requests: 2, errors: 1 });
 	});
 });

@@ -32,7 +32,19 @@ export interface PlatformConfig {
 	 * (src/lib/server/user-request.ts).
 	 */
 	credentialHeaders: string[];
-	cloudflare: { accountId: string; apiToken: string; namespace: string; apiBaseUrl?: string; zoneId: string | null } | null;
+	cloudflare: {
+		accountId: string;
+		apiToken: string;
+		namespace: string;
+		apiBaseUrl?: string;
+		zoneId: string | null;
+		/**
+		 * Log collection: the platform's Tail Worker (PLATFORM_TAIL_WORKER, named in each script's upload as
+		 * its `tail_consumers`) and the secret it sends the events to the platform with (LOG_INGEST_SECRET).
+		 * Null when either is unset: user Workers' logs are then not collected.
+		 */
+		logTail: { worker: string; secret: string } | null;
+	} | null;
 	/**
 	 * PLATFORM_HOST: the platform's host (`platform.example.com`, `localhost:8787`); each Worker is also
 	 * served on its own subdomain of it. Unset: Workers are served under /user-workers/ only.
@@ -115,7 +127,8 @@ export function readConfig(env: Env): PlatformConfig {
 			apiToken: env.CLOUDFLARE_API_TOKEN!,
 			namespace: env.DISPATCH_NAMESPACE!,
 			apiBaseUrl: env.CLOUDFLARE_API_BASE_URL || undefined,
-			zoneId: env.CLOUDFLARE_ZONE_ID || null
+			zoneId: env.CLOUDFLARE_ZONE_ID || null,
+			logTail: env.PLATFORM_TAIL_WORKER && env.LOG_INGEST_SECRET ? { worker: env.PLATFORM_TAIL_WORKER, secret: env.LOG_INGEST_SECRET } : null
 		};
 	}
 

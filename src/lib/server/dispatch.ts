@@ -84,7 +84,8 @@ export async function dispatchToUserWorker(
 	const headers = userWorkerRequestHeaders(request.headers, platform.config);
 	if (prefix !== null) headers.set('x-forwarded-prefix', prefix);
 	// The id that ties the request's log entries together (src/lib/server/logs/): the caller's own value is replaced.
-	headers.set(REQUEST_ID_HEADER, crypto.randomUUID());
+	const requestId = crypto.randomUUID();
+	headers.set(REQUEST_ID_HEADER, requestId);
 	const forwarded = new Request(url.origin + path + url.search, {
 		method: request.method,
 		headers,
@@ -98,10 +99,15 @@ export async function dispatchToUserWorker(
 	const timeout = new Promise<'timeout'>((resolve) => {
 		timer = setTimeout(() => resolve('timeout'), platform.config.dispatchTimeoutMs);
 	});
+	const startedAt = Date.now();
 	try {
 		const outcome = await Promise.race([platform.backend.fetch(script, forwarded, abort.signal), timeout]);
 		if (outcome === 'timeout') {
 			abort.abort();
+			// The runtime does not know the platform gave up: its log gets the request line with outcome `timeout`.
+			await platform.logRecorder
+				.recordTimeout(script.scriptId, { requestId, method: request.method, path, startedAt, waitedMs: Date.now() - startedAt })
+				.catch((error) => console.error('could not record a timeout:', error));
 			const seconds = platform.config.dispatchTimeoutMs / 1000;
 			return platformErrorPage(
 				504,

@@ -28,6 +28,9 @@ import { AssetStore, MANIFEST_CACHE_MAX_ENTRIES, MANIFEST_CACHE_TTL_MS } from '.
 import { createAssetService, type AssetService } from './assets/service';
 import { AssetRetention } from './assets/retention';
 import type { AssetManifest } from './assets/manifest';
+import { LiveTailHub } from './logs/live';
+import { LogRecorder } from './logs/recorder';
+import { InProcessTails } from './logs/in-process';
 
 export interface Platform {
 	readonly config: PlatformConfig;
@@ -48,6 +51,10 @@ export interface Platform {
 	readonly assets: AssetStore;
 	/** Static assets' upload sessions, for the API (src/lib/server/assets/service.ts). */
 	readonly assetUploads: AssetService;
+	/** Where user Workers' log entries are recorded (and the dispatcher's timeouts). */
+	readonly logRecorder: LogRecorder;
+	/** The Tail Workers of user Workers run in this process (WFP_ISOLATION=off); src/worker.ts feeds it ctx.exports. */
+	readonly inProcessTails: InProcessTails;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
 	readonly sveltekitEnv: SvelteKitEnv;
 }
@@ -74,9 +81,14 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		assetBlob: assets.readBlob.bind(assets)
 	};
 	const logs = new LogStore(env.DB, logSettings(env as unknown as Record<string, unknown>));
+	// The open live tails of this isolate, woken as the log receiver stores their Workers' entries.
+	const liveTails = new LiveTailHub();
+	const logRecorder = new LogRecorder(logs, liveTails);
+	// WFP_ISOLATION=off: the app's own LogTail entrypoint, once src/worker.ts has passed on ctx.exports.
+	const inProcessTails = new InProcessTails();
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source) : createLocalBackend(env, config, source, logs));
+		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source, logRecorder) : createLocalBackend(env, config, source, logRecorder, inProcessTails));
 	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({
@@ -99,7 +111,9 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		assetUploads,
 		customers: createCustomerService({ config, store, workers }),
 		hostnames,
-		logs: createLogService({ registry, store: logs }),
+		logs: createLogService({ registry, store: logs, live: liveTails }),
+		logRecorder,
+		inProcessTails,
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
 	} as Platform;

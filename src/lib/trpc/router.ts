@@ -1,6 +1,6 @@
 // The control-plane API. The web UI, the `wfp` CLI and any TypeScript program use this one router
 // (over HTTP with src/lib/trpc/client.ts, or in-process with createCaller).
-import { initTRPC, TRPCError } from '@trpc/server';
+import { initTRPC, tracked, TRPCError } from '@trpc/server';
 import { z, ZodError } from 'zod';
 import type { Context } from './context';
 import { REJECTED_TOKEN_MESSAGE, refusalMessage } from '$lib/server/auth';
@@ -13,10 +13,19 @@ import { workerPath } from '$lib/paths';
 import { LOG_LEVELS } from '$lib/server/logs/entries';
 import { LOGS_LIMIT_MAX } from '$lib/server/logs/store';
 import { REQUEST_RATES_MAX_NAMES } from '$lib/server/logs/service';
+import { LIVE_TAIL_MAX_MS } from '$lib/server/logs/live';
 
 const t = initTRPC.context<Context>().create({
 	// Stack traces stay in the server log, not in API responses.
 	isDev: false,
+	// Subscriptions (workers.tail) are server-sent event streams: each ends after LIVE_TAIL_MAX_MS and the
+	// client reconnects with the last entry's id (Last-Event-ID), so no stream holds a connection forever.
+	// The ping also finds a client that went away without the runtime telling (its write fails).
+	sse: {
+		maxDurationMs: LIVE_TAIL_MAX_MS,
+		ping: { enabled: true, intervalMs: 5_000 },
+		client: { reconnectAfterInactivityMs: 45_000 }
+	},
 	errorFormatter({ shape, error }) {
 		const cause = error.cause;
 		if (cause instanceof ZodError) {
@@ -191,6 +200,30 @@ export const appRouter = t.router({
 				})
 			)
 			.query(({ ctx, input }) => ctx.platform.logs.logs(ctx.caller, input.name, input)),
+
+		/**
+		 * The Worker's new log entries as they are recorded, oldest first, as server-sent events (tRPC's
+		 * httpSubscriptionLink): each event's id is the entry's, so a reconnect (`lastEventId`) resumes after it.
+		 * Starts after the newest entry so far when `lastEventId` is not given.
+		 */
+		tail: signedInProcedure
+			.input(
+				nameInput.extend({
+					level: z.enum(LOG_LEVELS, { error: `level must be one of ${LOG_LEVELS.join(', ')}` }).optional(),
+					lastEventId: z.string().regex(/^\d{1,15}$/, 'lastEventId must be an entry id (a whole number)').nullish()
+				})
+			)
+			.subscription(async ({ ctx, input, signal }) => {
+				// Resolved before the stream starts, so a refusal (NOT_FOUND, a bound) is the call's own error.
+				const entries = await ctx.platform.logs.tail(ctx.caller, input.name, {
+					after: input.lastEventId ? Number(input.lastEventId) : undefined,
+					level: input.level,
+					signal
+				});
+				return (async function* () {
+					for await (const entry of entries) yield tracked(String(entry.id), entry);
+				})();
+			}),
 
 		/** Requests, errors and wall-time percentiles per minute, from `from` to `to` (ms since the epoch; the last hour by default). */
 		metrics: signedInProcedure

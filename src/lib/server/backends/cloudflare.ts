@@ -14,6 +14,9 @@ import type { PlatformConfig } from '../config';
 import type { ScriptRef, ScriptSource, WorkerBackend } from '../backend';
 import { InputError, LimitExceededError, ScriptMissingError } from '../errors';
 import { CLOUDFLARE_PART_TYPES, fromBase64, toBase64, type RunnableWorker } from '../modules/kinds';
+import { safeEqual } from '../secrets';
+import { LOG_INGEST_PATH, LOG_INGEST_SECRET_HEADER, receiveLogEntries } from '../logs/receive';
+import type { LogRecorder } from '../logs/recorder';
 
 type Cloudflare = import('cloudflare').Cloudflare;
 type ScriptUpdateParams = Parameters<Cloudflare['workersForPlatforms']['dispatch']['namespaces']['scripts']['update']>[1];
@@ -23,7 +26,7 @@ export const previewScriptName = (scriptId: string, version: number) => `${scrip
 
 type Binding = { type: 'plain_text' | 'secret_text'; name: string; text: string };
 
-export function createCloudflareBackend(env: Env, config: PlatformConfig, source: ScriptSource): WorkerBackend {
+export function createCloudflareBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogRecorder): WorkerBackend {
 	const settings = config.cloudflare!;
 	const dispatcher = env.DISPATCHER;
 	if (!dispatcher) throw new Error('PLATFORM_BACKEND=cloudflare needs the DISPATCHER (dispatch_namespaces) binding');
@@ -53,7 +56,8 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 			...(assets && { assets }),
 			...(keepSecrets && { keep_bindings: ['secret_text'] }),
 			// The owner, so that deleting a customer can delete its scripts by tag.
-			tags: script.customerId ? [customerTag(script.customerId)] : []
+			tags: script.customerId ? [customerTag(script.customerId)] : [],
+			...logCollection(settings.logTail)
 		};
 		const body = {
 			...scope,
@@ -190,10 +194,21 @@ export function createCloudflareBackend(env: Env, config: PlatformConfig, source
 			}
 		},
 
-		async serveInternal() {
-			return undefined;
+		async serveInternal(request, url) {
+			if (url.pathname !== LOG_INGEST_PATH) return undefined;
+			const secret = request.headers.get(LOG_INGEST_SECRET_HEADER);
+			if (!settings.logTail || !secret || !safeEqual(secret, settings.logTail.secret)) return new Response('forbidden', { status: 403 });
+			return receiveLogEntries(request, logs);
 		}
 	};
+}
+
+/**
+ * The upload metadata that collects a script's logs: the platform's Tail Worker as its `tail_consumers`,
+ * so each invocation's console lines, exceptions and outcome reach it (and from it, LOG_INGEST_PATH).
+ */
+export function logCollection(logTail: { worker: string } | null): { tail_consumers?: { service: string }[] } {
+	return logTail ? { tail_consumers: [{ service: logTail.worker }] } : {};
 }
 
 const customerTag = (customerId: string) => `customer:${customerId}`;

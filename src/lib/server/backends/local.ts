@@ -10,11 +10,12 @@ import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker, type LoadableWorker } from '../user-worker-loader';
 import { safeEqual } from '../secrets';
 import { RUNNER_ASSETS_PATH, RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_LOGS_PATH, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
-import type { LogStore } from '../logs/store';
 import { receiveLogEntries } from '../logs/receive';
+import type { LogRecorder } from '../logs/recorder';
+import type { InProcessTails } from '../logs/in-process';
 import { serveRunnerAsset } from '../assets/serve';
 
-export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogStore): WorkerBackend {
+export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogRecorder, inProcessTails?: InProcessTails): WorkerBackend {
 	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
 		const [worker, { vars, secrets }] = await Promise.all([source.worker(scriptId, version), source.settings(scriptId)]);
 		if (worker === null) throw new ScriptMissingError(scriptId);
@@ -27,8 +28,16 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 	} else {
 		const loader = env.LOADER;
 		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
+		const recording = logs?.store.settings.enabled ?? false;
 		run = (script, request) =>
-			loadUserWorker(loader, script, () => loadable(script.scriptId, script.version), script.limits ?? config.limits).fetch(request);
+			loadUserWorker(
+				loader,
+				script,
+				() => loadable(script.scriptId, script.version),
+				script.limits ?? config.limits,
+				undefined,
+				recording ? inProcessTails?.for(script.scriptId) : undefined
+			).fetch(request);
 	}
 
 	return {

@@ -2,7 +2,14 @@
 // Worker's new entries (src/runner/worker.ts, LogTail and LogBuffer), already checked for the runner
 // secret by the caller.
 import { isLogLevel, MAX_MESSAGE_CHARS, type NewLogEntry } from './entries';
-import type { LogStore } from './store';
+import type { LogRecorder } from './recorder';
+
+/**
+ * Where the platform's Tail Worker (cloudflare backend, src/tail/worker.ts) posts user Workers' entries, in
+ * the same JSON shape as the runners, with LOG_INGEST_SECRET in this header.
+ */
+export const LOG_INGEST_PATH = '/__platform/logs';
+export const LOG_INGEST_SECRET_HEADER = 'x-wfp-log-secret';
 
 /** The most entries one POST may carry (the runner's LogBuffer holds at most this many). */
 export const MAX_ENTRIES_PER_POST = 5000;
@@ -21,7 +28,8 @@ const isEntry = (value: unknown): value is NewLogEntry => {
 	);
 };
 
-export async function receiveLogEntries(request: Request, logs: LogStore | undefined): Promise<Response> {
+/** Hands a POST's entries to the recorder (the store, then the Workers' live tails). */
+export async function receiveLogEntries(request: Request, recorder: LogRecorder | undefined): Promise<Response> {
 	if (request.method !== 'POST') return new Response('POST only', { status: 405 });
 	const batch: unknown = await request.json().catch(() => null);
 	const lists = batch !== null && typeof batch === 'object' && !Array.isArray(batch) ? Object.values(batch) : null;
@@ -31,6 +39,6 @@ export async function receiveLogEntries(request: Request, logs: LogStore | undef
 		lists.reduce((sum, list) => sum + (list as unknown[]).length, 0) > MAX_ENTRIES_PER_POST
 	)
 		return new Response('expected a JSON object: script id -> array of log entries', { status: 400 });
-	await logs?.recordAll(batch as Record<string, NewLogEntry[]>);
+	await recorder?.record(batch as Record<string, NewLogEntry[]>);
 	return new Response(null, { status: 204 });
 }

@@ -4,7 +4,8 @@ import { InputError, NotFoundError } from '../errors';
 import type { Principal } from '../principal';
 import type { WorkerRegistry } from '../registry';
 import { mayAccess } from '../workers/access';
-import type { LogEntry } from './entries';
+import type { LogEntry, LogLevel } from './entries';
+import { LIVE_TAIL_POLL_MS, type LiveTailHub } from './live';
 import type { LogQuery, LogStore, MinuteMetrics } from './store';
 import { workerNameProblem } from '$lib/worker-name';
 
@@ -18,13 +19,25 @@ export interface LogService {
 	metrics(caller: Principal, name: string, range: { from?: number; to?: number }): Promise<{ from: number; to: number; minutes: MinuteMetrics[] }>;
 	/** Requests per minute over the last hour (60 numbers, oldest first) of each named Worker the caller may see. */
 	requestRates(caller: Principal, names: readonly string[]): Promise<Record<string, number[]>>;
+	/**
+	 * The Worker's new entries as they are stored, oldest first, after the entry `after` (by default its
+	 * newest so far), until `signal` aborts. The caller's access and the stream bounds are checked before the
+	 * first entry.
+	 */
+	tail(caller: Principal, name: string, options: { after?: number; level?: LogLevel; signal?: AbortSignal }): Promise<AsyncGenerator<LogEntry>>;
 }
+
+/** The most entries one read of a live tail returns (a flood's newer entries come on the next read). */
+const TAIL_READ_LIMIT = 500;
+
+/** Who a live tail is counted against: the customer, or the operator. */
+const tailCaller = (caller: Principal) => (caller.kind === 'customer' ? `customer:${caller.customerId}` : caller.kind);
 
 /** How many Workers one requestRates call may name (a list page at most). */
 export const REQUEST_RATES_MAX_NAMES = 100;
 
-export function createLogService(deps: { registry: WorkerRegistry; store: LogStore }): LogService {
-	const { registry, store } = deps;
+export function createLogService(deps: { registry: WorkerRegistry; store: LogStore; live: LiveTailHub }): LogService {
+	const { registry, store, live } = deps;
 
 	async function scriptIdOf(caller: Principal, name: string): Promise<string> {
 		const problem = workerNameProblem(name);
@@ -52,6 +65,31 @@ export function createLogService(deps: { registry: WorkerRegistry; store: LogSto
 			for (const record of records) if (record && mayAccess(caller, record)) visible.set(record.scriptId, record.name);
 			const counts = await store.requestCounts([...visible.keys()], 60);
 			return Object.fromEntries([...counts].map(([scriptId, series]) => [visible.get(scriptId)!, series]));
+		},
+		async tail(caller, name, { after, level, signal }) {
+			const scriptId = await scriptIdOf(caller, name);
+			const stream = live.open(scriptId, tailCaller(caller));
+			let cursor: number;
+			try {
+				cursor = after ?? (await store.newestId(scriptId));
+			} catch (error) {
+				stream.close();
+				throw error;
+			}
+			return (async function* () {
+				try {
+					while (!signal?.aborted) {
+						const entries = await store.read(scriptId, { since: cursor, level, limit: TAIL_READ_LIMIT });
+						for (const entry of entries.reverse()) {
+							cursor = entry.id;
+							yield entry;
+						}
+						if (entries.length < TAIL_READ_LIMIT) await stream.wait(LIVE_TAIL_POLL_MS, signal);
+					}
+				} finally {
+					stream.close();
+				}
+			})();
 		}
 	};
 }

@@ -183,6 +183,12 @@ export class LogStore {
 		}));
 	}
 
+	/** The id of the Worker's newest entry (0 when it has none): a live tail starts after it. */
+	async newestId(scriptId: string): Promise<number> {
+		const row = await this.db.prepare('SELECT max(id) AS id FROM worker_logs WHERE script_id = ?').bind(scriptId).first<{ id: number | null }>();
+		return row?.id ?? 0;
+	}
+
 	/** The Worker's per-minute metrics from `from` to `to` (ms since the epoch), oldest first; minutes without requests are absent. */
 	async metrics(scriptId: string, from: number, to: number): Promise<MinuteMetrics[]> {
 		const { results } = await this.db
