@@ -4,7 +4,7 @@
 // process, or (RUNNER_URL set) the supervised runner process over loopback, with the runner's protocol.
 import { loadUserWorker } from '../src/lib/server/user-worker-loader';
 import { RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_RUN_PATH } from '../src/lib/server/runner-protocol';
-import { DEFAULT_LIMITS } from './hello-worker.js';
+import { DEFAULT_LIMITS, oneModule } from './hello-worker.js';
 
 const PREFIX = '/user-workers/';
 
@@ -17,7 +17,7 @@ export default {
 			if (request.headers.get(RUNNER_HEADERS.secret) !== env.RUNNER_SECRET) return new Response('forbidden', { status: 403 });
 			const [scriptId] = url.pathname.slice(RUNNER_CODE_PATH.length).split('/').map(decodeURIComponent);
 			const code = await env.MAPPINGS.get('script:' + scriptId);
-			return code === null ? new Response('no such script', { status: 404 }) : Response.json({ code, env: {} });
+			return code === null ? new Response('no such script', { status: 404 }) : Response.json({ worker: oneModule(code), env: {} });
 		}
 		if (!url.pathname.startsWith(PREFIX)) return new Response('not found', { status: 404 });
 		const rest = url.pathname.slice(PREFIX.length);
@@ -29,7 +29,7 @@ export default {
 		const target = url.origin + (slash === -1 ? '/' : rest.slice(slash)) + url.search;
 
 		if (!env.RUNNER_URL) {
-			const readWorker = async () => ({ code: /** @type {string} */ (await env.MAPPINGS.get('script:' + script.scriptId)), env: {} });
+			const readWorker = async () => ({ worker: oneModule(/** @type {string} */ (await env.MAPPINGS.get('script:' + script.scriptId))), env: {} });
 			return loadUserWorker(env.LOADER, script, readWorker, DEFAULT_LIMITS).fetch(new Request(target, request));
 		}
 		const headers = new Headers(request.headers);

@@ -6,7 +6,7 @@
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { loadUserWorker } from '../src/lib/server/user-worker-loader';
 import { fetchThroughEgressProxy } from '../src/lib/net/egress.ts';
-import { DEFAULT_LIMITS, HELLO_SCRIPT } from './hello-worker.js';
+import { DEFAULT_LIMITS, HELLO_SCRIPT, oneModule } from './hello-worker.js';
 
 /** @typedef {{ LOADER: WorkerLoader, EGRESS: Fetcher, OUTBOUND: Fetcher, EGRESS_PROXY_URL: string, SECRET: string, CHECKED_URL: string, DIRECT_URL: string }} Env */
 
@@ -37,6 +37,6 @@ export default {
 		const outbound = { checked: env.EGRESS, outbound: env.OUTBOUND, direct: undefined }[mode];
 		if (!['checked', 'outbound', 'direct'].includes(mode)) return new Response('/checked, /outbound or /direct', { status: 404 });
 		const code = subrequestWorker(mode === 'checked' ? env.CHECKED_URL : env.DIRECT_URL);
-		return loadUserWorker(env.LOADER, { ...HELLO_SCRIPT, scriptId: `subrequest-${mode}` }, async () => ({ code, env: {} }), DEFAULT_LIMITS, outbound).fetch(request);
+		return loadUserWorker(env.LOADER, { ...HELLO_SCRIPT, scriptId: `subrequest-${mode}` }, async () => ({ worker: oneModule(code), env: {} }), DEFAULT_LIMITS, outbound).fetch(request);
 	}
 };

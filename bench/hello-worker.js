@@ -12,3 +12,6 @@ export const HELLO_SCRIPT = {
 };
 /** The per-request limits the platform passes by default. */
 export const DEFAULT_LIMITS = { cpuMs: DEFAULTS.cpuMs, subRequests: DEFAULTS.subRequests };
+
+/** `code` as the runtime loads a Worker: one ES module (src/lib/server/modules/kinds.ts, RunnableWorker). */
+export const oneModule = (/** @type {string} */ code) => ({ mainModule: 'worker.js', modules: { 'worker.js': { kind: /** @type {const} */ ('esm'), source: code } } });

@@ -3,14 +3,15 @@
 // from a folder, deployed and served; edited in the tree (add, rename, delete) and redeployed; a zip; a
 // missing import named next to the editor; the main module edited without JavaScript.
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { strToU8, zipSync } from 'fflate';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import { startApp, type RunningApp } from './app';
-import { launchBrowser } from './browser';
+import { writeProject } from '../support/project-files';
+import { checkedScreenshot, launchBrowser, SCREENSHOT_VIEWPORTS } from './browser';
 
 const SCREENSHOTS = 'tests/e2e/screenshots';
 
@@ -47,17 +48,10 @@ const PROJECT: Record<string, string> = {
 	'.env': 'SECRET=1\n'
 };
 
-function writeProject(root: string, files: Record<string, string>) {
-	for (const [path, text] of Object.entries(files)) {
-		mkdirSync(dirname(join(root, path)), { recursive: true });
-		writeFileSync(join(root, path), text);
-	}
-}
-
 beforeAll(async () => {
 	mkdirSync(SCREENSHOTS, { recursive: true });
 	fixtures = mkdtempSync(join(tmpdir(), 'wfp-ui-files-'));
-	writeProject(join(fixtures, 'ts-project'), PROJECT);
+	writeProject(fixtures, 'ts-project', PROJECT);
 	[app, browser] = await Promise.all([startApp(), launchBrowser()]);
 	client = createPlatformClient(app.url);
 });
@@ -223,7 +217,7 @@ describe('web UI: files', () => {
 	it('refuses a folder past the bounds with a clear message and keeps the files', async () => {
 		const many: Record<string, string> = {};
 		for (let i = 0; i < 101; i++) many[`m${i}.js`] = '';
-		writeProject(join(fixtures, 'too-many'), many);
+		writeProject(fixtures, 'too-many', many);
 		await open('/upload');
 		await page.getByLabel('Upload folder').setInputFiles(join(fixtures, 'too-many'));
 		await poll(() => page.getByTestId('import-note').innerText()).toContain('that is 101 files; the editor takes at most 100');
@@ -256,11 +250,7 @@ describe('web UI: files', () => {
 			mainModule: 'src/index.ts',
 			modules: { 'src/index.ts': PROJECT['src/index.ts'], 'src/greet.ts': PROJECT['src/greet.ts'], 'data.json': PROJECT['data.json'] }
 		});
-		for (const [label, options] of [
-			['mobile', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true }],
-			['desktop-dark', { viewport: { width: 1280, height: 900 }, colorScheme: 'dark' }],
-			['mobile-dark', { viewport: { width: 375, height: 812 }, colorScheme: 'dark', isMobile: true }]
-		] as [string, BrowserContextOptions][]) {
+		for (const [label, options] of SCREENSHOT_VIEWPORTS.filter(([label]) => label !== 'desktop')) {
 			await context.close();
 			await newPage(options);
 			for (const [name, path] of [
@@ -268,13 +258,7 @@ describe('web UI: files', () => {
 				['detail-files', '/workers/ui-files-shot']
 			]) {
 				await open(path);
-				await page.locator('.cm-editor').scrollIntoViewIfNeeded();
-				await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-				await page.evaluate(() => window.scrollTo(0, 0));
-				expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} at ${label}`).toBeLessThanOrEqual(
-					options.viewport!.width
-				);
-				await page.screenshot({ path: `${SCREENSHOTS}/${name}-${label}.png`, fullPage: true });
+				await checkedScreenshot(page, `${SCREENSHOTS}/${name}-${label}.png`, `${path} at ${label}`);
 			}
 		}
 	}, 120_000);

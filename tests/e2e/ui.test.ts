@@ -5,7 +5,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
 import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import { startApp, type RunningApp } from './app';
-import { launchBrowser } from './browser';
+import { checkedScreenshot, launchBrowser, SCREENSHOT_VIEWPORTS } from './browser';
 
 const SCREENSHOTS = 'tests/e2e/screenshots';
 
@@ -296,12 +296,7 @@ describe('web UI', () => {
 
 	it('saves screenshots of the list, upload and detail pages (desktop, 375 px, dark)', async () => {
 		await client.workers.upload.mutate({ name: 'ui-shot', code: worker('screenshot') });
-		for (const [label, options] of [
-			['desktop', { viewport: { width: 1280, height: 900 } }],
-			['mobile', { viewport: { width: 375, height: 812 }, isMobile: true, hasTouch: true }],
-			['desktop-dark', { viewport: { width: 1280, height: 900 }, colorScheme: 'dark' }],
-			['mobile-dark', { viewport: { width: 375, height: 812 }, colorScheme: 'dark', isMobile: true }]
-		] as [string, BrowserContextOptions][]) {
+		for (const [label, options] of SCREENSHOT_VIEWPORTS) {
 			await context.close();
 			await newPage(options);
 			for (const [name, path] of [
@@ -310,17 +305,7 @@ describe('web UI', () => {
 				['detail', '/workers/ui-shot']
 			]) {
 				await open(path);
-				if (name !== 'list') {
-					// CodeMirror measures its lines once it is on screen: show it, let it settle, scroll back.
-					await page.locator('.cm-editor').scrollIntoViewIfNeeded();
-					await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-					await page.evaluate(() => window.scrollTo(0, 0));
-				}
-				// Nothing wider than the viewport.
-				expect(await page.evaluate(() => document.documentElement.scrollWidth), `${path} at ${label}`).toBeLessThanOrEqual(
-					options.viewport!.width
-				);
-				await page.screenshot({ path: `${SCREENSHOTS}/${name}-${label}.png`, fullPage: true });
+				await checkedScreenshot(page, `${SCREENSHOTS}/${name}-${label}.png`, `${path} at ${label}`);
 			}
 		}
 	}, 180_000);

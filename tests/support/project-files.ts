@@ -1,4 +1,4 @@
-// Small Worker projects written to disk for the tests of `wfp deploy` (unit and e2e).
+// Small Worker projects written to disk for the tests of `wfp deploy` and the UI's folder upload.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 
