@@ -1,11 +1,12 @@
 // Turns a project's entry module into what `wfp deploy` uploads: one ES module, bundled with esbuild the way
 // wrangler bundles (the same resolve conditions, target and defines), or a self-contained JavaScript file
 // exactly as written.
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { basename, resolve } from 'node:path';
+import { basename, relative, resolve, sep } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse } from 'acorn';
-import { build as esbuild, type BuildFailure, type BuildOptions, type Message } from 'esbuild';
+import { build as esbuild, type BuildFailure, type BuildOptions, type Message, type Plugin } from 'esbuild';
 import { formatBytes } from '../lib/format.ts';
 import { CliError, EXIT } from './errors.ts';
 import { shownPath } from './project.ts';
@@ -15,7 +16,7 @@ export const MAIN_MODULE = 'index.js';
 
 export interface WorkerBuild {
 	mainModule: string;
-	/** Module name -> source. One module today: the bundle, or the entry as written. */
+	/** Module name -> source: the bundle (or the entry as written), and each .wasm/.bin it imports, in base64. */
 	modules: Record<string, string>;
 	/** false: a JavaScript entry that imports no other files, uploaded byte for byte as written. */
 	bundled: boolean;
@@ -54,10 +55,7 @@ const WRANGLER_LIKE = {
 		'.cjs': 'jsx',
 		'.json': 'json',
 		'.txt': 'text',
-		'.html': 'text',
-		// Bytes inlined as a Uint8Array (wrangler uploads .wasm as its own module instead).
-		'.wasm': 'binary',
-		'.bin': 'binary'
+		'.html': 'text'
 	},
 	minify: false,
 	sourcemap: false,
@@ -114,11 +112,42 @@ export function formatBuildMessages(root: string, messages: Message[]): string[]
 	return messages.map((message) => `${where(root, message)}${message.text}`);
 }
 
+/** Modules whose source in the upload is base64 (the platform's module kinds: wasm and data). */
+export const BINARY_MODULE = /\.(wasm|bin)$/;
+
+/** A module's bytes as they run: decoded for the binary kinds. */
+export const moduleBytes = (name: string, source: string): Buffer => (BINARY_MODULE.test(name) ? Buffer.from(source, 'base64') : Buffer.from(source));
+
+/**
+ * As wrangler does, a `.wasm` import stays an import of a module of its own (a compiled WebAssembly.Module
+ * when it runs) and a `.bin` one of a data module (an ArrayBuffer): each is added to `modules` under its path
+ * in the project, and the bundle imports it by that path.
+ */
+function additionalModules(root: string, modules: Record<string, string>): Plugin {
+	return {
+		name: 'wfp-additional-modules',
+		setup(build) {
+			build.onResolve({ filter: BINARY_MODULE }, async (args) => {
+				const file = resolve(args.resolveDir, args.path);
+				const bytes = await readFile(file).catch(() => null);
+				if (bytes === null) return { errors: [{ text: `Could not read "${args.path}"` }] };
+				const inProject = relative(root, file).split(sep).join('/');
+				// A file outside the project gets a name of its own (module names never climb out with "..").
+				const name = inProject.startsWith('../')
+					? `external/${createHash('sha256').update(file).digest('hex').slice(0, 8)}-${basename(file)}`
+					: inProject;
+				modules[name] = bytes.toString('base64');
+				return { path: `./${name}`, external: true };
+			});
+		}
+	};
+}
+
 function measure(modules: Record<string, string>): { size: number; gzipSize: number } {
 	let size = 0;
 	let gzipSize = 0;
-	for (const source of Object.values(modules)) {
-		const bytes = Buffer.from(source);
+	for (const [name, source] of Object.entries(modules)) {
+		const bytes = moduleBytes(name, source);
 		size += bytes.length;
 		gzipSize += gzipSync(bytes).length;
 	}
@@ -137,8 +166,15 @@ export async function buildWorker(entry: string, root: string, warn: (line: stri
 		}
 	}
 	let result;
+	const additional: Record<string, string> = {};
 	try {
-		result = await esbuild({ ...WRANGLER_LIKE, entryPoints: [entry], absWorkingDir: root, outfile: resolve(root, MAIN_MODULE) });
+		result = await esbuild({
+			...WRANGLER_LIKE,
+			entryPoints: [entry],
+			absWorkingDir: root,
+			outfile: resolve(root, MAIN_MODULE),
+			plugins: [additionalModules(root, additional)]
+		});
 	} catch (error) {
 		const failure = error as BuildFailure;
 		if (!Array.isArray(failure.errors)) throw error;
@@ -146,7 +182,7 @@ export async function buildWorker(entry: string, root: string, warn: (line: stri
 		throw new CliError(`build failed: ${lines.join('\n')}`, EXIT.failed);
 	}
 	for (const line of formatBuildMessages(root, result.warnings)) warn(`warning: ${line}`);
-	const modules = { [MAIN_MODULE]: result.outputFiles[0].text };
+	const modules = { [MAIN_MODULE]: result.outputFiles[0].text, ...additional };
 	return { mainModule: MAIN_MODULE, modules, bundled: true, inputs: Object.keys(result.metafile.inputs).length, ...measure(modules) };
 }
 

@@ -9,7 +9,7 @@ import type { AppRouter } from '../lib/trpc/router.ts';
 import { formatBytes } from '../lib/format.ts';
 import { workerNameProblem } from '../lib/worker-name.ts';
 import { uploadAssets } from './assets.ts';
-import { buildSummary, buildWorker, type WorkerBuild } from './build.ts';
+import { buildSummary, buildWorker, moduleBytes, type WorkerBuild } from './build.ts';
 import type { CommandContext, CommandOptions } from './commands.ts';
 import { CliError, EXIT, usageError } from './errors.ts';
 import { findProject, shownPath, type Project } from './project.ts';
@@ -84,7 +84,7 @@ async function writeOutdir(outdir: string, build: WorkerBuild, metadata: Record<
 	for (const [moduleName, source] of Object.entries(build.modules)) {
 		const path = join(outdir, moduleName);
 		await mkdir(dirname(path), { recursive: true });
-		await writeFile(path, source);
+		await writeFile(path, moduleBytes(moduleName, source));
 	}
 	await writeFile(join(outdir, OUTDIR_METADATA), `${JSON.stringify(metadata, null, '\t')}\n`);
 }
@@ -108,7 +108,7 @@ export async function deploy([path]: string[], options: CommandOptions, { client
 	const metadata = {
 		name,
 		mainModule: build.mainModule,
-		modules: Object.fromEntries(Object.entries(build.modules).map(([moduleName, source]) => [moduleName, Buffer.byteLength(source)])),
+		modules: Object.fromEntries(Object.entries(build.modules).map(([moduleName, source]) => [moduleName, moduleBytes(moduleName, source).length])),
 		bundled: build.bundled,
 		size: build.size,
 		gzipSize: build.gzipSize,

@@ -65,7 +65,8 @@ path (default: the current directory) is one of:
 
 From the wrangler config: name, main, compatibility_date, vars (string values), keep_vars and
 assets.directory. The entry is bundled with its npm packages by esbuild as wrangler bundles it (ES module,
-cloudflare:* and node:* left as imports; .txt/.html as text, .json, .wasm/.bin as bytes) and a summary
+cloudflare:* and node:* left as imports; .txt/.html as text, .json; .wasm and .bin as modules of their
+own: a WebAssembly.Module and an ArrayBuffer, as wrangler uploads them) and a summary
 line shows modules, size and gzip size. A build error prints file:line:column and uploads nothing. A .js or
 .mjs entry that imports nothing but cloudflare:* and node:* is uploaded exactly as written.
 

@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeProject } from '../support/project-files';
+import { ADD_WASM } from '../support/module-fixtures';
 import { freePort } from './app';
 import { useApp } from './use-app';
 import { expectFailure, runWfp } from './wfp';
@@ -164,6 +165,24 @@ export default {
 		expect(index.headers.get('content-type')).toMatch(/^text\/html/);
 		expect(await index.text()).toBe('<h1>from public</h1>');
 		expect(await (await get('/site-live/api')).text()).toBe('worker: /api');
+	});
+
+	it('uploads a .wasm import as a WebAssembly module of its own, as wrangler does', async () => {
+		const directory = project('wasm-project', {
+			'src/index.ts':
+				"import add from './add.wasm';\n" +
+				'const { exports } = new WebAssembly.Instance(add) as unknown as { exports: { add(a: number, b: number): number } };\n' +
+				'export default { fetch: () => new Response(String(exports.add(2, 3))) };\n'
+		});
+		writeFileSync(join(directory, 'src/add.wasm'), Buffer.from(ADD_WASM, 'base64'));
+		const deployed = await wfp(['deploy', join(directory, 'src/index.ts'), '--name', 'wasm-project'], app.url);
+		expect(deployed.code).toBe(0);
+		expect(deployed.stderr).toMatch(/→ 2 modules, /);
+		expect(await (await get('/wasm-project/')).text()).toBe('5');
+		expect(JSON.parse((await wfp(['get', 'wasm-project', '--source', '--json'], app.url)).stdout)).toMatchObject({
+			mainModule: 'index.js',
+			modules: { 'add.wasm': ADD_WASM }
+		});
 	});
 
 	it('uploads nothing when the build fails, and a self-contained JavaScript entry as written', async () => {
