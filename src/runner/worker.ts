@@ -14,8 +14,8 @@ import {
 import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
 import { RUNNER_ASSETS_PATH, RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_LOGS_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
-import { entriesFromTrace, type NewLogEntry } from '../lib/server/logs/entries';
-import { MAX_ENTRIES_PER_POST } from '../lib/server/logs/receive';
+import { entriesFromTrace } from '../lib/server/logs/entries';
+import { LOG_BUFFER_MAX_ENTRIES, LOG_FLUSH_MS, LogBuffer } from '../lib/server/logs/buffer';
 import { safeEqual } from '../lib/server/secrets';
 import { withoutInternalHeaders } from '../lib/server/user-response';
 import { fetchThroughEgressProxy } from '../lib/net/egress';
@@ -45,56 +45,6 @@ export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
 	}
 }
 
-/**
- * Log entries on their way to the app, per Worker script id: the Tail Worker calls of LOG_FLUSH_MS go in one
- * POST (one D1 batch in the app) rather than one each. Holds at most `limit` entries; beyond that the oldest
- * are dropped and counted, and the count goes out as one line of the Worker that overflowed it.
- */
-class LogBuffer {
-	#entries = new Map<string, NewLogEntry[]>();
-	#size = 0;
-	#dropped = new Map<string, number>();
-	#flushing = false;
-	constructor(readonly limit: number) {}
-
-	/** Adds the entries; true when the caller is to flush the buffer (no flush is pending yet). */
-	add(scriptId: string, entries: NewLogEntry[]): boolean {
-		const list = this.#entries.get(scriptId) ?? [];
-		this.#entries.set(scriptId, list);
-		for (const entry of entries) {
-			if (this.#size >= this.limit) {
-				this.#dropped.set(scriptId, (this.#dropped.get(scriptId) ?? 0) + 1);
-				continue;
-			}
-			list.push(entry);
-			this.#size++;
-		}
-		if (this.#flushing) return false;
-		return (this.#flushing = true);
-	}
-
-	/** Everything held, as script id -> entries, and an empty buffer. */
-	take(): Record<string, NewLogEntry[]> {
-		for (const [scriptId, count] of this.#dropped)
-			(this.#entries.get(scriptId) ?? []).push({
-				time: Date.now(),
-				requestId: null,
-				kind: 'log',
-				level: 'warn',
-				message: `${count} log entries dropped: the Worker logged faster than the platform records`
-			});
-		const batch = Object.fromEntries([...this.#entries].filter(([, list]) => list.length > 0));
-		this.#entries = new Map();
-		this.#dropped = new Map();
-		this.#size = 0;
-		this.#flushing = false;
-		return batch;
-	}
-}
-
-/** How long entries wait in the LogBuffer for others to join them, and how many it holds at most. */
-const LOG_FLUSH_MS = 500;
-const LOG_BUFFER_MAX_ENTRIES = MAX_ENTRIES_PER_POST;
 
 /**
  * The Tail Worker of every user Worker this runner loads (`props.scriptId` names which): after each

@@ -31,6 +31,7 @@ import type { AssetManifest } from './assets/manifest';
 import { LiveTailHub } from './logs/live';
 import { LogRecorder } from './logs/recorder';
 import { InProcessTails } from './logs/in-process';
+import { LOG_BUFFER_MAX_ENTRIES, LogBuffer } from './logs/buffer';
 
 export interface Platform {
 	readonly config: PlatformConfig;
@@ -55,6 +56,8 @@ export interface Platform {
 	readonly logRecorder: LogRecorder;
 	/** The Tail Workers of user Workers run in this process (WFP_ISOLATION=off); src/worker.ts feeds it ctx.exports. */
 	readonly inProcessTails: InProcessTails;
+	/** Their entries waiting for the next batch (at most LOG_BUFFER_MAX_ENTRIES; src/lib/server/logs/buffer.ts). */
+	readonly inProcessLogs: LogBuffer;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
 	readonly sveltekitEnv: SvelteKitEnv;
 }
@@ -114,6 +117,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		logs: createLogService({ registry, store: logs, live: liveTails }),
 		logRecorder,
 		inProcessTails,
+		inProcessLogs: new LogBuffer(LOG_BUFFER_MAX_ENTRIES),
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
 	} as Platform;

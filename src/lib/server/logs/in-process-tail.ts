@@ -2,12 +2,23 @@
 // in-process.ts). Only src/worker.ts imports it (workerd's own module).
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { entriesFromTrace } from './entries';
-import { platformFor } from '../platform';
+import { LOG_FLUSH_MS } from './buffer';
+import { platformFor, type Platform } from '../platform';
 
-/** Each invocation's entries go to the recorder (the store, then live tails) at once: one D1 batch each. */
+/**
+ * Each invocation's entries join the platform's in-process LogBuffer; the call that finds no flush pending
+ * records the whole buffer LOG_FLUSH_MS later (one D1 batch for all the calls until then) and returns at once.
+ */
 export class InProcessLogTail extends WorkerEntrypoint<Env, { scriptId: string }> {
 	async tail(events: TraceItem[]): Promise<void> {
 		const entries = entriesFromTrace(events);
-		if (entries.length > 0) await platformFor(this.env).logRecorder.record({ [this.ctx.props.scriptId]: entries });
+		if (entries.length === 0) return;
+		const platform = platformFor(this.env);
+		if (platform.inProcessLogs.add(this.ctx.props.scriptId, entries)) this.ctx.waitUntil(recordLater(platform));
 	}
+}
+
+async function recordLater(platform: Platform): Promise<void> {
+	await new Promise((resolve) => setTimeout(resolve, LOG_FLUSH_MS));
+	await platform.logRecorder.record(platform.inProcessLogs.take());
 }
