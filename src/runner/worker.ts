@@ -206,17 +206,12 @@ export default {
 		loaded.enter(id, script);
 		try {
 			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
-			const tails = env.RECORD_LOGS === 'off' ? [] : [logTail(ctx, script.scriptId)];
+			const bindings = () => ({
+				tails: env.RECORD_LOGS === 'off' ? [] : [logTail(ctx, script.scriptId)],
+				assets: script.assets ? userAssets(ctx, script) : undefined
+			});
 			return withoutInternalHeaders(
-				await loadUserWorker(
-					env.LOADER,
-					script,
-					readWorker(script),
-					limits,
-					env.USER_OUTBOUND,
-					tails,
-					script.assets ? userAssets(ctx, script) : undefined
-				).fetch(forwarded)
+				await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, bindings).fetch(forwarded)
 			);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));

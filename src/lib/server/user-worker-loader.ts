@@ -51,16 +51,24 @@ function loaderModules({ mainModule, modules }: RunnableWorker): WorkerLoaderWor
  */
 export const isolateId = (script: ScriptRef) => `${script.scriptId}:${script.version}:${script.settings}`;
 
+/** What an isolate gets from the platform besides its code and env; made only when the isolate loads. */
+export interface IsolateBindings {
+	/** Tail Workers for its trace events (logs). */
+	tails?: Fetcher[];
+	/** Its ASSETS binding: the version's static assets. */
+	assets?: Fetcher;
+}
+
 function load(
 	loader: WorkerLoader,
 	script: ScriptRef,
 	readWorker: () => Promise<LoadableWorker>,
 	globalOutbound: Fetcher | undefined,
-	tails: Fetcher[] = [],
-	assets?: Fetcher
+	bindings?: () => IsolateBindings
 ): WorkerStub {
 	return loader.get(isolateId(script), async () => {
 		const { worker, env } = await readWorker();
+		const { tails = [], assets } = bindings?.() ?? {};
 		return {
 			compatibilityDate: script.compatibilityDate,
 			mainModule: PLATFORM_MODULE,
@@ -81,12 +89,10 @@ export function loadUserWorker(
 	limits: UserWorkerLimits,
 	/** Where the Worker's own fetch() calls go; by default wherever this process's go. */
 	globalOutbound?: Fetcher,
-	/** Tail Workers for its trace events (used when the isolate loads). */
-	tails?: Fetcher[],
-	/** Its ASSETS binding: the version's static assets (used when the isolate loads). */
-	assets?: Fetcher
+	/** Its Tail Workers and ASSETS binding, asked for only when the isolate loads (not on every request). */
+	bindings?: () => IsolateBindings
 ): Fetcher {
-	return load(loader, script, readWorker, globalOutbound, tails, assets).getEntrypoint(undefined, { limits });
+	return load(loader, script, readWorker, globalOutbound, bindings).getEntrypoint(undefined, { limits });
 }
 
 /**

@@ -36,7 +36,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 				() => loadable(script.scriptId, script.version),
 				script.limits ?? config.limits,
 				undefined,
-				recording ? inProcessTails?.for(script.scriptId) : undefined
+				() => ({ tails: recording ? inProcessTails?.for(script.scriptId) : undefined })
 			).fetch(request);
 	}
 
