@@ -138,7 +138,8 @@ describe("the runners' internal endpoints", () => {
 			[`/__platform/runner/scripts/${worker.scriptId}/${worker.version}`, {}],
 			[`/__platform/runner/scripts/${worker.scriptId}/${worker.version}`, { headers: { authorization: `Bearer ${TOKEN}` } }],
 			[`/__platform/runner/scripts/${worker.scriptId}/${worker.version}`, { headers: { 'x-wfp-runner-secret': 'guessed' } }],
-			['/__platform/runner/logs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }]
+			['/__platform/runner/logs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }],
+			[`/__platform/runner/assets/${worker.scriptId}/${worker.version}?path=/index.html`, { headers: { authorization: `Bearer ${TOKEN}` } }]
 		];
 		for (const [path, init] of attempts) {
 			const response = await fetch(app.url + path, init);

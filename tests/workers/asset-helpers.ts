@@ -1,5 +1,6 @@
 // Static assets in the workers tests: a version uploaded with its files through an upload session.
 import type { setup } from './helpers';
+import { sha256Hex as sha256 } from '$lib/server/hashing';
 
 /** Answers `worker <path>`; reads `/style.css` through env.ASSETS at `/through-binding`. */
 export const ASSETS_WORKER = `export default { async fetch(request, env) {
@@ -10,11 +11,8 @@ export const ASSETS_WORKER = `export default { async fetch(request, env) {
 
 type Caller = ReturnType<typeof setup>['caller'];
 
+export { sha256 };
 const encoder = new TextEncoder();
-export async function sha256(text: string): Promise<string> {
-	const digest = await crypto.subtle.digest('SHA-256', encoder.encode(text));
-	return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
 
 /** Uploads `files` (path -> text) as the assets of a new version of `name`; returns what start answered and the record. */
 export async function deployWithAssets(caller: Caller, name: string, files: Record<string, string>) {

@@ -5,6 +5,7 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { callerFor, ORIGIN, setup, trpcError, useEmptyKv } from './helpers';
 import { dispatchToUserWorker } from '$lib/server/dispatch';
+import { ANONYMOUS } from '$lib/server/principal';
 import { AssetRetention } from '$lib/server/assets/retention';
 import { blobKey, manifestKey, MAX_ASSET_FILES } from '$lib/server/assets/manifest';
 import type { Platform } from '$lib/server/platform';
@@ -142,6 +143,7 @@ describe('static assets (real KV and D1)', () => {
 		expect(await as(acme.id).assets.list({ name: 'acme-site' })).toEqual(listed);
 		expect(await operator.assets.list({ name: 'acme-site', version: record.version })).toEqual(listed);
 		expect((await trpcError(() => as(globex.id).assets.list({ name: 'acme-site' }))).code).toBe('NOT_FOUND');
+		expect((await trpcError(() => callerFor(platform, ANONYMOUS).assets.list({ name: 'acme-site' }))).code).toBe('UNAUTHORIZED');
 		expect((await trpcError(() => operator.assets.list({ name: 'acme-site', version: 99 }))).code).toBe('NOT_FOUND');
 
 		await operator.customers.delete({ id: acme.id });
