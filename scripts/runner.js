@@ -79,7 +79,9 @@ export async function startRunner({
 						EGRESS_PROXY_URL: egress.url,
 						MAX_LOADED_ISOLATES: String(maxLoadedIsolates),
 						// WFP_LOGS=off: user Workers run without the Tail Worker that records their logs.
-						RECORD_LOGS: process.env.WFP_LOGS === 'off' ? 'off' : 'on'
+						RECORD_LOGS: process.env.WFP_LOGS === 'off' ? 'off' : 'on',
+						// Log entries each user Worker may record per second (src/lib/server/logs/buffer.ts).
+						LOGS_MAX_PER_SECOND: process.env.LOGS_MAX_PER_SECOND ?? ''
 					},
 					// User Workers' fetch() goes through the runner's UserOutbound to the egress proxy (src/runner/worker.ts).
 					serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } },

@@ -290,7 +290,9 @@ ${COMMON}
 
 Prints the Worker's 100 most recent log entries, oldest first: time, kind (DEBUG, INFO, WARN, ERROR for
 console lines, EXCEPTION, REQUEST), the request id's first 8 characters, and the message. The platform
-keeps the last LOGS_MAX_ENTRIES (default 1000) entries of each Worker for LOGS_MAX_AGE_HOURS (default 24).
+keeps the last LOGS_MAX_ENTRIES (default 1000) entries of each Worker for LOGS_MAX_AGE_HOURS (default 24),
+and records at most LOGS_MAX_PER_SECOND (default 100) per second per Worker: beyond that, whole requests
+are left out and a warning line says how many.
 
 Options:
   --level <level>  only entries at this level or more severe

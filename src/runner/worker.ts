@@ -15,7 +15,7 @@ import type { ScriptRef } from '../lib/server/backend';
 import { INTERNAL_HEADER_PREFIX } from '../lib/server/backend';
 import { RUNNER_ASSETS_PATH, RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_HEALTH_PATH, RUNNER_LOGS_PATH, RUNNER_RUN_PATH } from '../lib/server/runner-protocol';
 import { entriesFromTrace } from '../lib/server/logs/entries';
-import { LOG_BUFFER_MAX_ENTRIES, LOG_FLUSH_MS, LogBuffer } from '../lib/server/logs/buffer';
+import { LOG_BUFFER_MAX_ENTRIES, LOG_FLUSH_MS, LogBuffer, logRateSetting, runSampled } from '../lib/server/logs/buffer';
 import { safeEqual } from '../lib/server/secrets';
 import { withoutInternalHeaders } from '../lib/server/user-response';
 import { fetchThroughEgressProxy } from '../lib/net/egress';
@@ -31,6 +31,8 @@ interface RunnerEnv {
 	MAX_LOADED_ISOLATES: string;
 	/** "off" when WFP_LOGS=off: user Workers load without the LogTail Tail Worker (scripts/runner.js sets it). */
 	RECORD_LOGS: string;
+	/** Log entries each user Worker may record per second (LOGS_MAX_PER_SECOND; buffer.ts). */
+	LOGS_MAX_PER_SECOND?: string;
 	/** This Worker's UserOutbound entrypoint (a service binding to itself, scripts/runner.js). */
 	USER_OUTBOUND: Fetcher;
 }
@@ -47,7 +49,8 @@ export class UserOutbound extends WorkerEntrypoint<RunnerEnv> {
 
 
 /**
- * The Tail Worker of every user Worker this runner loads (`props.scriptId` names which): after each
+ * The Tail Worker of the user Worker isolates this runner loads with tails (`props.scriptId` names the
+ * Worker; a Worker over its log rate runs in its isolate without: runSampled, logs/buffer.ts): after each
  * invocation it receives the trace events (console lines, exceptions, outcome), turns them into log
  * entries and hands them to the LogBuffer; the call that finds no flush pending schedules the send to the
  * app LOG_FLUSH_MS later (waitUntil) and returns at once, like every other call: a tail invocation held
@@ -105,18 +108,24 @@ function logTail(ctx: ExecutionContext, scriptId: string): Fetcher {
 	return exports.LogTail({ props: { scriptId } });
 }
 
+/** A user Worker isolate: the script version it runs, and whether with its Tail Worker (user-worker-loader.ts). */
+interface LoadedIsolate {
+	script: ScriptRef;
+	withTails: boolean;
+}
+
 /**
  * The user Worker isolates this runner has loaded, least recently used first (a Map keeps insertion order,
  * and each use moves its entry to the end). It holds at most `limit` entries plus those in use beyond it:
  * `takeExcess` hands over the idle ones over the limit to be unloaded, and forgets them.
  */
 class LoadedIsolates {
-	readonly #isolates = new Map<string, { script: ScriptRef; inUse: number }>();
+	readonly #isolates = new Map<string, { isolate: LoadedIsolate; inUse: number }>();
 	constructor(readonly limit: number) {}
 
-	/** A request for `script` starts: its isolate becomes the most recently used. */
-	enter(id: string, script: ScriptRef): void {
-		const entry = this.#isolates.get(id) ?? { script, inUse: 0 };
+	/** A request for `isolate` starts: it becomes the most recently used. */
+	enter(id: string, isolate: LoadedIsolate): void {
+		const entry = this.#isolates.get(id) ?? { isolate, inUse: 0 };
 		this.#isolates.delete(id);
 		entry.inUse++;
 		this.#isolates.set(id, entry);
@@ -134,14 +143,14 @@ class LoadedIsolates {
 	}
 
 	/** The least recently used idle isolates beyond the limit, no longer counted as loaded. */
-	takeExcess(): ScriptRef[] {
-		const excess: ScriptRef[] = [];
+	takeExcess(): LoadedIsolate[] {
+		const excess: LoadedIsolate[] = [];
 		let over = this.#isolates.size - this.limit;
 		for (const [id, entry] of this.#isolates) {
 			if (over <= 0) break;
 			if (entry.inUse > 0) continue;
 			this.#isolates.delete(id);
-			excess.push(entry.script);
+			excess.push(entry.isolate);
 			over--;
 		}
 		return excess;
@@ -159,7 +168,7 @@ let runnerState: { loadedIsolates: LoadedIsolates; logs: LogBuffer } | undefined
 function stateOf(env: RunnerEnv) {
 	return (runnerState ??= {
 		loadedIsolates: new LoadedIsolates(Number(env.MAX_LOADED_ISOLATES)),
-		logs: new LogBuffer(LOG_BUFFER_MAX_ENTRIES)
+		logs: new LogBuffer(LOG_BUFFER_MAX_ENTRIES, logRateSetting(env.LOGS_MAX_PER_SECOND))
 	});
 }
 
@@ -201,22 +210,28 @@ export default {
 			if (!response.ok) throw new Error(`could not load script ${script.scriptId} version ${script.version}: HTTP ${response.status}`);
 			return response.json();
 		};
-		const loaded = stateOf(env).loadedIsolates;
-		const id = isolateId(script);
-		loaded.enter(id, script);
+		const { loadedIsolates: loaded, logs } = stateOf(env);
+		const recording = env.RECORD_LOGS === 'off' ? null : logs;
+		const entered: string[] = [];
 		try {
 			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
 			const bindings = () => ({
-				tails: env.RECORD_LOGS === 'off' ? [] : [logTail(ctx, script.scriptId)],
+				tails: () => [logTail(ctx, script.scriptId)],
 				assets: script.assets ? userAssets(ctx, script) : undefined
 			});
+			const run = (withTails: boolean) => {
+				const id = isolateId(script, withTails);
+				loaded.enter(id, { script, withTails });
+				entered.push(id);
+				return loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, bindings, withTails).fetch(forwarded);
+			};
 			return withoutInternalHeaders(
-				await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, bindings).fetch(forwarded)
+				await runSampled(recording, script.scriptId, forwarded.method, run, () => ctx.waitUntil(flushLater(env, logs)))
 			);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
 		} finally {
-			loaded.leave(id);
+			for (const id of entered) loaded.leave(id);
 			const excess = loaded.takeExcess();
 			if (excess.length > 0) ctx.waitUntil(unload(env, loaded, excess, readWorker));
 		}
@@ -227,9 +242,9 @@ export default {
 async function unload(
 	env: RunnerEnv,
 	loaded: LoadedIsolates,
-	excess: ScriptRef[],
+	excess: LoadedIsolate[],
 	readWorker: (script: ScriptRef) => () => Promise<LoadableWorker>
 ) {
-	for (const script of excess)
-		if (!loaded.has(isolateId(script))) await unloadUserWorker(env.LOADER, script, readWorker(script), env.USER_OUTBOUND);
+	for (const { script, withTails } of excess)
+		if (!loaded.has(isolateId(script, withTails))) await unloadUserWorker(env.LOADER, script, readWorker(script), env.USER_OUTBOUND, withTails);
 }

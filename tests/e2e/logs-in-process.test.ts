@@ -1,17 +1,20 @@
 // Logs with user Workers run in the app's own process (WFP_ISOLATION=off, no runners): the app's own
 // LogTail entrypoint (src/lib/server/logs/in-process-tail.ts, through ctx.exports) records their console
-// lines, exceptions and request lines like the runners' does, and a live tail streams them.
+// lines, exceptions and request lines like the runners' does, and a live tail streams them; over its log
+// rate (LOGS_MAX_PER_SECOND 1 here: a burst of 10 entries) a Worker runs without it and its requests still
+// count in its metrics.
 import { describe, expect, it } from 'vitest';
 import { createPlatformClient } from '$lib/trpc';
 import type { LogEntry } from '$lib/server/logs/entries';
 import { useApp } from './use-app';
 
-const app = useApp({ WFP_ISOLATION: 'off' });
+const app = useApp({ WFP_ISOLATION: 'off', LOGS_MAX_PER_SECOND: '1' });
 
 const WORKER = `export default {
 	async fetch(request) {
 		console.warn('in-process line', request.headers.get('x-request-id'));
 		if (new URL(request.url).pathname === '/throw') throw new Error('thrown in-process');
+		if (new URL(request.url).pathname === '/many') for (let i = 0; i < 40; i++) console.log('many', i);
 		return new Response(request.headers.get('x-request-id'));
 	}
 }`;
@@ -41,5 +44,29 @@ describe('logs with WFP_ISOLATION=off', () => {
 		} finally {
 			subscription.unsubscribe();
 		}
+	});
+
+	it('runs a Worker over its log rate without the Tail Worker, counting every request in its metrics', async () => {
+		const client = createPlatformClient(app.url);
+		await client.workers.upload.mutate({ name: 'busy-local', code: WORKER });
+		// 42 entries overdraw the allowance of 10 by 32 (32 s at 1 per second); once they are recorded, every
+		// request runs without the Tail Worker, and only those requests' counting sends their metrics.
+		expect((await fetch(`${app.url}/user-workers/busy-local/many`)).status).toBe(200);
+		const metricsCount = async () => (await client.workers.metrics.query({ name: 'busy-local' })).minutes.reduce((sum, minute) => sum + minute.requests, 0);
+		const countWhen = async (wanted: number) => {
+			const deadline = Date.now() + 10_000;
+			let count = await metricsCount();
+			while (count < wanted && Date.now() < deadline) {
+				await new Promise((resolve) => setTimeout(resolve, 100));
+				count = await metricsCount();
+			}
+			return count;
+		};
+		expect(await countWhen(1)).toBe(1);
+		for (let i = 0; i < 30; i++) expect((await fetch(`${app.url}/user-workers/busy-local/r${i}`)).status).toBe(200);
+		expect(await countWhen(31)).toBe(31);
+		const { entries } = await client.workers.logs.query({ name: 'busy-local' });
+		expect(entries.filter((entry) => entry.kind === 'request').map((entry) => entry.request!.path)).toEqual(['/many']);
+		expect(entries[0].message).toMatch(/^the log lines of 30 requests were not recorded/);
 	});
 });

@@ -431,7 +431,7 @@ describe('cloudflare backend log collection (tail_consumers and the ingest endpo
 			event: { request: { method: 'GET', url: 'https://x/spin?k=v', headers: { 'x-request-id': 'rid-cf' } } }
 		} as unknown as TraceItem;
 		const batch = ingestBatch([trace, { ...trace, scriptName: null } as unknown as TraceItem]);
-		expect(Object.keys(batch)).toEqual([record.scriptId]);
+		expect(Object.keys(batch.entries)).toEqual([record.scriptId]);
 
 		const post = (secret: string | null) => {
 			const url = new URL(LOG_INGEST_PATH, ORIGIN);
@@ -448,5 +448,7 @@ describe('cloudflare backend log collection (tail_consumers and the ingest endpo
 			['log', 'rid-cf', 'from Cloudflare']
 		]);
 		expect(entries[0].request).toMatchObject({ outcome: 'exceededCpu', cpuMs: 51, status: null });
+		// The exceeded limit counts as an error in the Worker's metrics.
+		expect((await caller.workers.metrics({ name: 'ingested' })).minutes).toEqual([expect.objectContaining({ requests: 1, errors: 1, cpuMs: 51 })]);
 	});
 });

@@ -31,7 +31,7 @@ import type { AssetManifest } from './assets/manifest';
 import { LiveTailHub } from './logs/live';
 import { LogRecorder } from './logs/recorder';
 import { InProcessTails } from './logs/in-process';
-import { LOG_BUFFER_MAX_ENTRIES, LogBuffer } from './logs/buffer';
+import { LOG_BUFFER_MAX_ENTRIES, LogBuffer, logRateSetting } from './logs/buffer';
 
 export interface Platform {
 	readonly config: PlatformConfig;
@@ -89,9 +89,12 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	const logRecorder = new LogRecorder(logs, liveTails);
 	// WFP_ISOLATION=off: the app's own LogTail entrypoint, once src/worker.ts has passed on ctx.exports.
 	const inProcessTails = new InProcessTails();
+	const inProcessLogs = new LogBuffer(LOG_BUFFER_MAX_ENTRIES, logRateSetting((env as unknown as Record<string, unknown>).LOGS_MAX_PER_SECOND));
 	const backend =
 		overrides.backend ??
-		(config.backend === 'cloudflare' ? createCloudflareBackend(env, config, source, logRecorder) : createLocalBackend(env, config, source, logRecorder, inProcessTails));
+		(config.backend === 'cloudflare'
+			? createCloudflareBackend(env, config, source, logRecorder)
+			: createLocalBackend(env, config, source, logRecorder, { tails: inProcessTails, logs: inProcessLogs, flushLater: () => inProcessTails.flushLater() }));
 	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({
@@ -117,7 +120,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		logs: createLogService({ registry, store: logs, live: liveTails }),
 		logRecorder,
 		inProcessTails,
-		inProcessLogs: new LogBuffer(LOG_BUFFER_MAX_ENTRIES),
+		inProcessLogs,
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })
 	} as Platform;

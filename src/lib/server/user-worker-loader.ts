@@ -47,14 +47,16 @@ function loaderModules({ mainModule, modules }: RunnableWorker): WorkerLoaderWor
 
 /**
  * The isolate id of a version with its settings: a new version or a settings change gets a fresh isolate
- * on its very next request, and the code under one id never changes (versions are immutable).
+ * on its very next request, and the code under one id never changes (versions are immutable). A version
+ * has two: with its Tail Workers (recorded invocations) and without (logs off, or its Worker over its log
+ * rate: logs/buffer.ts, runSampled).
  */
-export const isolateId = (script: ScriptRef) => `${script.scriptId}:${script.version}:${script.settings}`;
+export const isolateId = (script: ScriptRef, withTails: boolean) => `${script.scriptId}:${script.version}:${script.settings}${withTails ? '' : ':untailed'}`;
 
 /** What an isolate gets from the platform besides its code and env; made only when the isolate loads. */
 export interface IsolateBindings {
-	/** Tail Workers for its trace events (logs). */
-	tails?: Fetcher[];
+	/** Tail Workers for its trace events (logs); asked for only for the isolate with tails. */
+	tails?: () => Fetcher[];
 	/** Its ASSETS binding: the version's static assets. */
 	assets?: Fetcher;
 }
@@ -64,11 +66,13 @@ function load(
 	script: ScriptRef,
 	readWorker: () => Promise<LoadableWorker>,
 	globalOutbound: Fetcher | undefined,
+	withTails: boolean,
 	bindings?: () => IsolateBindings
 ): WorkerStub {
-	return loader.get(isolateId(script), async () => {
+	return loader.get(isolateId(script, withTails), async () => {
 		const { worker, env } = await readWorker();
-		const { tails = [], assets } = bindings?.() ?? {};
+		const { tails: tailsOf, assets } = bindings?.() ?? {};
+		const tails = withTails && tailsOf ? tailsOf() : [];
 		return {
 			compatibilityDate: script.compatibilityDate,
 			mainModule: PLATFORM_MODULE,
@@ -90,13 +94,15 @@ export function loadUserWorker(
 	/** Where the Worker's own fetch() calls go; by default wherever this process's go. */
 	globalOutbound?: Fetcher,
 	/** Its Tail Workers and ASSETS binding, asked for only when the isolate loads (not on every request). */
-	bindings?: () => IsolateBindings
+	bindings?: () => IsolateBindings,
+	/** Whether to run it in its isolate with Tail Workers (a recorded invocation) or the one without. */
+	withTails = true
 ): Fetcher {
-	return load(loader, script, readWorker, globalOutbound, bindings).getEntrypoint(undefined, { limits });
+	return load(loader, script, readWorker, globalOutbound, withTails, bindings).getEntrypoint(undefined, { limits });
 }
 
 /**
- * Unloads the script version's isolate: the Worker Loader forgets it and frees it once no request uses it,
+ * Unloads one of the script version's isolates (with or without tails): the Worker Loader forgets it and frees it once no request uses it,
  * and its next request loads it again. Requests already running in it finish. (Were it not loaded, this
  * loads it with `readWorker` first, so the id never stands for anything but the version's own code.)
  */
@@ -104,9 +110,10 @@ export async function unloadUserWorker(
 	loader: WorkerLoader,
 	script: ScriptRef,
 	readWorker: () => Promise<LoadableWorker>,
-	globalOutbound?: Fetcher
+	globalOutbound: Fetcher | undefined,
+	withTails: boolean
 ): Promise<void> {
-	const control = load(loader, script, readWorker, globalOutbound).getEntrypoint(UNLOAD_ENTRYPOINT) as unknown as {
+	const control = load(loader, script, readWorker, globalOutbound, withTails).getEntrypoint(UNLOAD_ENTRYPOINT) as unknown as {
 		unload(): Promise<void>;
 	};
 	// abortIsolate() ends the call itself with an internal error: that is the isolate going away.

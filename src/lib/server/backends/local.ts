@@ -8,6 +8,7 @@ import type { PlatformConfig } from '../config';
 import type { ScriptSource, WorkerBackend } from '../backend';
 import { RuntimeUnavailableError, ScriptMissingError } from '../errors';
 import { loadUserWorker, type LoadableWorker } from '../user-worker-loader';
+import { runSampled, type LogBuffer } from '../logs/buffer';
 import { safeEqual } from '../secrets';
 import { RUNNER_ASSETS_PATH, RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_LOGS_PATH, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
 import { receiveLogEntries } from '../logs/receive';
@@ -15,7 +16,15 @@ import type { LogRecorder } from '../logs/recorder';
 import type { InProcessTails } from '../logs/in-process';
 import { serveRunnerAsset } from '../assets/serve';
 
-export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogRecorder, inProcessTails?: InProcessTails): WorkerBackend {
+/** What user Workers run in the app's own process (WFP_ISOLATION=off) log through: in-process.ts. */
+export interface InProcessLogging {
+	tails: InProcessTails;
+	logs: LogBuffer;
+	/** Has the buffer recorded LOG_FLUSH_MS from now. */
+	flushLater(): Promise<void>;
+}
+
+export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogRecorder, inProcess?: InProcessLogging): WorkerBackend {
 	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
 		const [worker, { vars, secrets }] = await Promise.all([source.worker(scriptId, version), source.settings(scriptId)]);
 		if (worker === null) throw new ScriptMissingError(scriptId);
@@ -28,16 +37,24 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 	} else {
 		const loader = env.LOADER;
 		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
-		const recording = logs?.store.settings.enabled ?? false;
+		const recording = logs?.store.settings.enabled && inProcess ? inProcess.logs : null;
 		run = (script, request) =>
-			loadUserWorker(
-				loader,
-				script,
-				() => loadable(script.scriptId, script.version),
-				script.limits ?? config.limits,
-				undefined,
-				() => ({ tails: recording ? inProcessTails?.for(script.scriptId) : undefined })
-			).fetch(request);
+			runSampled(
+				recording,
+				script.scriptId,
+				request.method,
+				(withTails) =>
+					loadUserWorker(
+						loader,
+						script,
+						() => loadable(script.scriptId, script.version),
+						script.limits ?? config.limits,
+						undefined,
+						() => ({ tails: () => inProcess?.tails.for(script.scriptId) ?? [] }),
+						withTails
+					).fetch(request),
+				async () => inProcess?.flushLater()
+			);
 	}
 
 	return {

@@ -16,6 +16,11 @@ export class InProcessLogTail extends WorkerEntrypoint<Env, { scriptId: string }
 		const platform = platformFor(this.env);
 		if (platform.inProcessLogs.add(this.ctx.props.scriptId, entries)) this.ctx.waitUntil(recordLater(platform));
 	}
+
+	/** Records the buffer LOG_FLUSH_MS from now (InProcessTails.flushLater: requests run without a Tail Worker). */
+	scheduleFlush(): void {
+		this.ctx.waitUntil(recordLater(platformFor(this.env)));
+	}
 }
 
 async function recordLater(platform: Platform): Promise<void> {

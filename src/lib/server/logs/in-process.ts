@@ -4,7 +4,7 @@
 // `ctx.exports` with the Worker's script id as props; the local backend names it in each loaded isolate's
 // `tails`. This file imports nothing of workerd's, so `vite dev` (Node) can load the platform.
 
-type LogTailExports = { LogTail(options: { props: { scriptId: string } }): Fetcher };
+type LogTailExports = { LogTail(options: { props: { scriptId: string } }): Fetcher & { scheduleFlush(): Promise<void> } };
 
 /**
  * The app Worker's `ctx.exports`, kept from the first request that passes it on (the same object for
@@ -21,5 +21,17 @@ export class InProcessTails {
 	/** The Tail Workers of the Worker `scriptId`: this app's LogTail entrypoint with its script id. */
 	for(scriptId: string): Fetcher[] {
 		return this.#exports ? [this.#exports.LogTail({ props: { scriptId } })] : [];
+	}
+
+	/**
+	 * Has the LogTail entrypoint record the in-process LogBuffer LOG_FLUSH_MS from now, in a call of its own
+	 * (its waitUntil outlives the request that asks, which waits only for the call to be taken): for requests
+	 * counted without a Tail Worker call.
+	 */
+	async flushLater(): Promise<void> {
+		await this.#exports
+			?.LogTail({ props: { scriptId: '' } })
+			.scheduleFlush()
+			.catch((error: unknown) => console.error('could not schedule the in-process log flush:', error));
 	}
 }

@@ -1,7 +1,9 @@
-// The app's end of the runners' log channel: POST RUNNER_LOGS_PATH with a JSON object, script id -> the
-// Worker's new entries (src/runner/worker.ts, LogTail and LogBuffer), already checked for the runner
-// secret by the caller.
+// The app's end of the runners' log channel: POST RUNNER_LOGS_PATH with a LogBatch as JSON, each Worker's
+// (script id's) new entries and request metrics (src/runner/worker.ts, LogTail and LogBuffer), already
+// checked for the runner secret by the caller.
+import type { LogBatch } from './buffer';
 import { isLogLevel, MAX_MESSAGE_CHARS, type NewLogEntry } from './entries';
+import { isMinuteSums } from './metrics';
 import type { LogRecorder } from './recorder';
 
 /**
@@ -13,6 +15,8 @@ export const LOG_INGEST_SECRET_HEADER = 'x-wfp-log-secret';
 
 /** The most entries one POST may carry (the runner's LogBuffer holds at most this many). */
 export const MAX_ENTRIES_PER_POST = 5000;
+/** The most metrics items (Worker-minutes) one POST may carry: a runner's buffer holds one per Worker it served within LOG_FLUSH_MS. */
+export const MAX_METRICS_PER_POST = 50_000;
 
 const isEntry = (value: unknown): value is NewLogEntry => {
 	const entry = value as NewLogEntry;
@@ -28,17 +32,31 @@ const isEntry = (value: unknown): value is NewLogEntry => {
 	);
 };
 
-/** Hands a POST's entries to the recorder (the store, then the Workers' live tails). */
+const listsOf = (value: unknown): unknown[][] | null => {
+	if (value === null || typeof value !== 'object' || Array.isArray(value)) return null;
+	const lists = Object.values(value);
+	return lists.every(Array.isArray) ? lists : null;
+};
+
+/** Hands a POST's batch to the recorder (the store, then the Workers' live tails). */
 export async function receiveLogEntries(request: Request, recorder: LogRecorder | undefined): Promise<Response> {
 	if (request.method !== 'POST') return new Response('POST only', { status: 405 });
-	const batch: unknown = await request.json().catch(() => null);
-	const lists = batch !== null && typeof batch === 'object' && !Array.isArray(batch) ? Object.values(batch) : null;
+	const batch = (await request.json().catch(() => null)) as Partial<LogBatch> | null;
+	const entries = listsOf(batch?.entries);
+	const metrics = listsOf(batch?.metrics);
+	const total = (lists: unknown[][]) => lists.reduce((sum, list) => sum + list.length, 0);
 	if (
-		!lists ||
-		!lists.every((list) => Array.isArray(list) && list.every(isEntry)) ||
-		lists.reduce((sum, list) => sum + (list as unknown[]).length, 0) > MAX_ENTRIES_PER_POST
+		!entries ||
+		!metrics ||
+		!entries.every((list) => list.every(isEntry)) ||
+		!metrics.every((list) => list.every(isMinuteSums)) ||
+		total(entries) > MAX_ENTRIES_PER_POST ||
+		total(metrics) > MAX_METRICS_PER_POST
 	)
-		return new Response('expected a JSON object: script id -> array of log entries', { status: 400 });
-	await recorder?.record(batch as Record<string, NewLogEntry[]>);
+		return new Response(
+			`expected a JSON object { entries: script id -> log entries (at most ${MAX_ENTRIES_PER_POST}), metrics: script id -> minute sums (at most ${MAX_METRICS_PER_POST}) }`,
+			{ status: 400 }
+		);
+	await recorder?.record(batch as LogBatch);
 	return new Response(null, { status: 204 });
 }

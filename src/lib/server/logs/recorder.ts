@@ -2,8 +2,12 @@
 // live tails. It also records what the runtime cannot see: a request the platform gave up on after
 // DISPATCH_TIMEOUT_MS (the 504) gets its request line at once, with outcome `timeout`, and the request line
 // the runtime sends when that Worker finally finishes (saying "200 ok" to a client that got a 504) is left
-// out; its console lines and exceptions are kept.
+// out, and taken out of the batch's metrics; its console lines and exceptions are kept. (When the Worker was
+// over its log rate and that line was sampled out, its runner still counted it: the minute counts the
+// request twice.)
+import type { LogBatch } from './buffer';
 import type { NewLogEntry } from './entries';
+import { countRequest, metricsOf, type MinuteSums } from './metrics';
 import type { LiveTailHub } from './live';
 import type { LogStore } from './store';
 
@@ -46,13 +50,24 @@ export class LogRecorder {
 		readonly live: LiveTailHub
 	) {}
 
-	/** Stores a batch (script id -> entries) and wakes the live tails of its Workers. */
-	async record(batch: Record<string, NewLogEntry[]>): Promise<void> {
+	/** Stores a batch and wakes the live tails of the Workers with new entries. */
+	async record(batch: LogBatch): Promise<void> {
 		if (this.#timedOut.size > 0)
-			for (const [scriptId, entries] of Object.entries(batch))
-				batch[scriptId] = entries.filter((entry) => !(entry.kind === 'request' && entry.requestId !== null && this.#timedOut.take(entry.requestId)));
+			for (const [scriptId, entries] of Object.entries(batch.entries))
+				batch.entries[scriptId] = entries.filter((entry) => {
+					const late = entry.kind === 'request' && entry.requestId !== null && this.#timedOut.take(entry.requestId);
+					if (late) this.#uncount(batch, scriptId, entry);
+					return !late;
+				});
 		await this.store.recordAll(batch);
-		this.live.entriesStored(Object.keys(batch));
+		this.live.entriesStored(Object.keys(batch.entries));
+	}
+
+	/** Takes a request line out of the batch's metrics of its Worker. */
+	#uncount(batch: LogBatch, scriptId: string, entry: NewLogEntry): void {
+		const minutes = new Map<number, MinuteSums>((batch.metrics[scriptId] ?? []).map((sums) => [sums.minute, sums]));
+		countRequest(minutes, entry, -1);
+		batch.metrics[scriptId] = [...minutes.values()];
 	}
 
 	/** The request line of a request the platform stopped waiting for (its 504). */
@@ -67,7 +82,7 @@ export class LogRecorder {
 			message: `${method} ${path} 504 timeout ${waitedMs} ms (the Worker did not answer within DISPATCH_TIMEOUT_MS)`,
 			request: { method, path, status: 504, outcome: 'timeout', wallMs: waitedMs, cpuMs: 0 }
 		};
-		await this.record({ [scriptId]: [entry] });
+		await this.record({ entries: { [scriptId]: [entry] }, metrics: { [scriptId]: metricsOf([entry]) } });
 		this.#timedOut.add(requestId);
 	}
 }

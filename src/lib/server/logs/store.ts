@@ -2,8 +2,10 @@
 // Bounded per Worker: each write drops the entries beyond the newest `maxEntries` and those older than
 // `maxAgeMs`, and metric minutes older than 24 hours, so a Worker that logs in a tight loop keeps at most
 // `maxEntries` rows; expired rows of every Worker (deleted ones too) go a few hundred per write. The
-// runner sends entries after each invocation (its Tail Worker), off the request's path.
+// runners send batches of entries and metrics (buffer.ts) off the request's path.
+import type { LogBatch } from './buffer';
 import { LOG_LEVELS, levelRank, type LogEntry, type LogLevel, type NewLogEntry, type RequestSummary } from './entries';
+import { MINUTE_MS, metricsOf, percentile, type MinuteSums } from './metrics';
 
 export interface LogSettings {
 	/** Whether entries are recorded at all (WFP_LOGS=off turns it off). */
@@ -15,12 +17,8 @@ export interface LogSettings {
 export const LOGS_LIMIT_DEFAULT = 100;
 export const LOGS_LIMIT_MAX = 1000;
 const METRICS_KEPT_MS = 24 * 60 * 60 * 1000;
-const MINUTE_MS = 60_000;
 /** How many expired rows (of any Worker) one write removes at most. */
 const EXPIRED_ROWS_PER_WRITE = 500;
-
-/** Upper bounds (ms) of the wall-time buckets; the last catches everything slower. */
-export const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 30_000, Infinity];
 
 /** The settings from the environment: WFP_LOGS (on|off), LOGS_MAX_ENTRIES (1000), LOGS_MAX_AGE_HOURS (24). */
 export function logSettings(env: Record<string, unknown>): LogSettings {
@@ -64,37 +62,25 @@ interface LogRow {
 	request: string | null;
 }
 
-const isFailure = (request: RequestSummary) => request.outcome !== 'ok' || request.status === null || request.status >= 500;
-
-function percentile(buckets: number[], total: number, fraction: number): number | null {
-	if (total === 0) return 0;
-	const wanted = Math.ceil(total * fraction);
-	let seen = 0;
-	for (let i = 0; i < buckets.length; i++) {
-		seen += buckets[i] ?? 0;
-		if (seen >= wanted) return Number.isFinite(LATENCY_BUCKETS_MS[i]) ? LATENCY_BUCKETS_MS[i] : null;
-	}
-	return null;
-}
-
 export class LogStore {
 	constructor(
 		private readonly db: D1Database,
 		readonly settings: LogSettings
 	) {}
 
-	/** Stores `entries` of the Worker `scriptId`, updates its metrics and prunes what is over the bounds. */
-	record(scriptId: string, entries: readonly NewLogEntry[], now = Date.now()): Promise<void> {
-		return this.recordAll({ [scriptId]: entries }, now);
+	/** Stores `entries` of the Worker `scriptId` with the metrics of their request lines, and prunes what is over the bounds. */
+	record(scriptId: string, entries: NewLogEntry[], now = Date.now()): Promise<void> {
+		return this.recordAll({ entries: { [scriptId]: entries }, metrics: { [scriptId]: metricsOf(entries) } }, now);
 	}
 
-	/** Stores the entries of several Workers (script id -> entries) in one D1 batch. */
-	async recordAll(batch: Readonly<Record<string, readonly NewLogEntry[]>>, now = Date.now()): Promise<void> {
+	/** Stores a batch of several Workers' entries and adds its metrics, in one D1 batch. */
+	async recordAll(batch: LogBatch, now = Date.now()): Promise<void> {
 		if (!this.settings.enabled) return;
 		const statements: D1PreparedStatement[] = [];
-		for (const [scriptId, entries] of Object.entries(batch)) {
+		for (const [scriptId, minutes] of Object.entries(batch.metrics)) statements.push(...this.#metricUpdates(scriptId, minutes));
+		for (const [scriptId, entries] of Object.entries(batch.entries)) {
 			if (entries.length === 0) continue;
-			statements.push(...this.#inserts(scriptId, entries.slice(-this.settings.maxEntries)), ...this.#metricUpdates(scriptId, entries));
+			statements.push(...this.#inserts(scriptId, entries.slice(-this.settings.maxEntries)));
 			statements.push(
 				this.db
 					.prepare(
@@ -138,30 +124,21 @@ export class LogStore {
 		];
 	}
 
-	/** One upsert per minute the request lines fall in, adding their counts and wall-time buckets. */
-	#metricUpdates(scriptId: string, entries: readonly NewLogEntry[]): D1PreparedStatement[] {
-		const minutes = new Map<number, { requests: number; errors: number; cpuMs: number; buckets: number[] }>();
-		for (const { time, request } of entries) {
-			if (!request) continue;
-			const minute = Math.floor(time / MINUTE_MS) * MINUTE_MS;
-			let sums = minutes.get(minute);
-			if (!sums) minutes.set(minute, (sums = { requests: 0, errors: 0, cpuMs: 0, buckets: LATENCY_BUCKETS_MS.map(() => 0) }));
-			sums.requests++;
-			sums.errors += isFailure(request) ? 1 : 0;
-			sums.cpuMs += request.cpuMs;
-			sums.buckets[LATENCY_BUCKETS_MS.findIndex((bound) => request.wallMs <= bound)]++;
-		}
-		return [...minutes].map(([minute, sums]) => {
-			// The buckets this minute adds to, as json_set path/value pairs over the stored array.
-			const touched = sums.buckets.flatMap((count, i) => (count > 0 ? [`'$[${i}]', json_extract(wall_buckets, '$[${i}]') + ${count}`] : []));
-			return this.db
-				.prepare(
-					`INSERT INTO worker_metrics (script_id, minute, requests, errors, cpu_ms, wall_buckets) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-					 ON CONFLICT (script_id, minute) DO UPDATE SET requests = requests + ?3, errors = errors + ?4, cpu_ms = cpu_ms + ?5,
-					 wall_buckets = json_set(wall_buckets, ${touched.join(', ')})`
-				)
-				.bind(scriptId, minute, sums.requests, sums.errors, Math.round(sums.cpuMs), JSON.stringify(sums.buckets));
-		});
+	/** One upsert per minute, adding its counts and wall-time buckets to the stored ones. */
+	#metricUpdates(scriptId: string, minutes: readonly MinuteSums[]): D1PreparedStatement[] {
+		return minutes
+			.filter((sums) => sums.requests > 0)
+			.map((sums) => {
+				// The buckets this minute adds to, as json_set path/value pairs over the stored array (indexes and counts are integers).
+				const touched = sums.wallBuckets.flatMap((count, i) => (count > 0 ? [`'$[${i}]', json_extract(wall_buckets, '$[${i}]') + ${Math.trunc(count)}`] : []));
+				return this.db
+					.prepare(
+						`INSERT INTO worker_metrics (script_id, minute, requests, errors, cpu_ms, wall_buckets) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+						 ON CONFLICT (script_id, minute) DO UPDATE SET requests = requests + ?3, errors = errors + ?4, cpu_ms = cpu_ms + ?5
+						 ${touched.length > 0 ? `, wall_buckets = json_set(wall_buckets, ${touched.join(', ')})` : ''}`
+					)
+					.bind(scriptId, sums.minute, sums.requests, sums.errors, Math.round(sums.cpuMs), JSON.stringify(sums.wallBuckets));
+			});
 	}
 
 	/** The Worker's most recent entries, newest first. */
