@@ -6,6 +6,8 @@ import { platformErrorPage } from '$lib/server/pages';
 import { platformOf } from '$lib/server/platform';
 import { withPlatformSecurityHeaders } from '$lib/server/security-headers';
 import { clientAddressOf, tooManyFailures } from '$lib/server/throttle';
+import { CLOUDFLARE_API_PREFIX } from '$lib/server/cloudflare-api/envelope';
+import { isAssetBucketUpload } from '$lib/server/cloudflare-api/assets';
 
 // Every SvelteKit request gets the platform (built by the composition root), the caller's session and
 // client address in `locals`. Under `vite dev`, which has no src/worker.ts in front, user Workers and the
@@ -22,13 +24,15 @@ export const handle: Handle = async ({ event, resolve }) => {
 	if (isCrossSiteWrite(request, url)) return new Response('Cross-site requests may not change this platform', { status: 403 });
 
 	const client = clientAddressOf(request, platform.config.trustedClientIpHeader);
-	const presentsToken = bearerToken(request.headers) !== null || (request.method === 'POST' && url.pathname === '/login');
+	// An asset bucket's bearer is its upload session's token, which the Cloudflare-compatible API checks itself.
+	const assetBucket = url.pathname.startsWith(`${CLOUDFLARE_API_PREFIX}/`) && isAssetBucketUpload(url.pathname.slice(CLOUDFLARE_API_PREFIX.length));
+	const presentsToken = !assetBucket && (bearerToken(request.headers) !== null || (request.method === 'POST' && url.pathname === '/login'));
 	const retryAfter = presentsToken ? platform.authFailures.retryAfterSeconds(client) : 0;
 	if (retryAfter > 0) return tooManyFailures(retryAfter, url);
 
 	event.locals.platform = platform;
 	event.locals.client = client;
-	event.locals.session = await platform.auth.session(request);
+	event.locals.session = assetBucket ? platform.auth.tokenlessSession() : await platform.auth.session(request);
 	if (event.locals.session.rejectedToken) platform.authFailures.recordFailure(client);
 	return withPlatformSecurityHeaders(await resolve(event));
 };

@@ -206,7 +206,7 @@ describe('static assets (npm start)', () => {
 		expect(incomplete.message).toMatch(/not uploaded yet: \/a\.txt/);
 	});
 
-	it('refuses assets on the Cloudflare-compatible API with a message naming what to use instead', async () => {
+	it('refuses an empty manifest on the Cloudflare-compatible API too, naming the problem (400)', async () => {
 		const { result } = (await (await fetch(`${app.url}/client/v4/accounts`, { headers: { authorization: `Bearer ${TOKEN}` } })).json()) as {
 			result: { id: string }[];
 		};
@@ -217,9 +217,9 @@ describe('static assets (npm start)', () => {
 			`${app.url}/client/v4/accounts/${result[0].id}/workers/dispatch/namespaces/${namespaces.result[0].namespace_name}/scripts/site/assets-upload-session`,
 			{ method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify({ manifest: {} }) }
 		);
-		expect(session.status).toBe(501);
+		expect(session.status).toBe(400);
 		const { errors } = (await session.json()) as { errors: { message: string }[] };
-		expect(errors[0].message).toMatch(/wfp deploy <file> --assets <dir>/);
+		expect(errors[0].message).toBe('the asset manifest is empty');
 	});
 
 	it("lets only the Worker's owner and the operator upload: another customer and an anonymous caller are refused", async () => {

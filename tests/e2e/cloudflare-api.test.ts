@@ -291,6 +291,48 @@ describe('wrangler deploy --dispatch-namespace', () => {
 		});
 	});
 
+	it('deploys a project with static assets: only new or changed files go up, and the assets and the Worker both serve', { timeout: 240_000 }, async () => {
+		const folder = project((config) =>
+			config.replace('"wrangler-fixture"', '"wrangler-assets"').replace('"main"', '"assets": { "directory": "./public", "binding": "ASSETS" },\n\t"main"')
+		);
+		mkdirSync(join(folder, 'public/css'), { recursive: true });
+		writeFileSync(join(folder, 'public/index.html'), '<h1>wrangler assets</h1>');
+		writeFileSync(join(folder, 'public/css/site.css'), 'body { color: teal }');
+		const first = await wrangler(folder);
+		expect(first.code, first.output).toBe(0);
+		expect(first.output).toContain('Uploaded 2 files');
+		const home = await fetch(`${app.url}/user-workers/wrangler-assets/`);
+		expect(await home.text()).toBe('<h1>wrangler assets</h1>');
+		expect(home.headers.get('content-type')).toBe('text/html; charset=utf-8');
+		expect(await served('wrangler-assets', 'css/site.css')).toEqual({ status: 200, text: 'body { color: teal }' });
+		expect(await (await fetch(`${app.url}/user-workers/wrangler-assets/api`)).json()).toEqual({ greeting: 'Hello from wrangler', path: '/api' });
+
+		writeFileSync(join(folder, 'public/index.html'), '<h1>wrangler assets, again</h1>');
+		const second = await wrangler(folder);
+		expect(second.code, second.output).toBe(0);
+		expect(second.output).toContain('Uploaded 1 file (1 already uploaded)');
+		expect(await served('wrangler-assets')).toEqual({ status: 200, text: '<h1>wrangler assets, again</h1>' });
+
+		const third = await wrangler(folder);
+		expect(third.code, third.output).toBe(0);
+		expect(third.output).toContain('No updated asset files to upload');
+		expect((await admin.assets.list.query({ name: 'wrangler-assets' })).files.map((file) => file.path)).toEqual(['/css/site.css', '/index.html']);
+	});
+
+	it('refuses asset settings the platform does not serve with, before anything changes', { timeout: 120_000 }, async () => {
+		const folder = project((config) =>
+			config
+				.replace('"wrangler-fixture"', '"wrangler-spa"')
+				.replace('"main"', '"assets": { "directory": "./public", "not_found_handling": "single-page-application" },\n\t"main"')
+		);
+		mkdirSync(join(folder, 'public'));
+		writeFileSync(join(folder, 'public/index.html'), '<h1>spa</h1>');
+		const { code, output } = await wrangler(folder);
+		expect(code).not.toBe(0);
+		expect(output).toContain('assets not_found_handling "single-page-application" is not supported by this platform');
+		expect((await api(`${scriptsPath}/wrangler-spa`)).status).toBe(404);
+	});
+
 	it('fails with Cloudflare\'s authentication error for a wrong token', { timeout: 120_000 }, async () => {
 		const { code, output } = await wrangler(project(), 'not-a-token');
 		expect(code).not.toBe(0);
@@ -443,6 +485,48 @@ describe("customers' tokens", () => {
 		expect(script.body.result.script).toMatchObject({ id: 'a-trpc', compatibility_date: '2026-04-01', tags: [] });
 		expect((await api(`${scriptsPath}/a-trpc`, { method: 'DELETE', token: a.token })).status).toBe(200);
 		expect((await customer.workers.list.query()).workers.map((w) => w.name)).toEqual(['a-api']);
+	});
+
+	it("start asset upload sessions for their own Workers only; a bucket needs its session's upload token; a completion token is its owner's", async () => {
+		const hash = 'a'.repeat(32);
+		const manifest = { '/a.txt': { hash, size: 1 } };
+		const session = (token: string | null, name: string) =>
+			api(`${scriptsPath}/${name}/assets-upload-session`, {
+				method: 'POST',
+				token,
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ manifest })
+			});
+		expect(await session(b.token, 'a-api')).toMatchObject({ status: 409, body: { errors: [{ message: 'the name "a-api" is taken; choose another name' }] } });
+		expect((await session(null, 'a-api')).status).toBe(400);
+		const started = await session(a.token, 'a-api');
+		expect(started.status).toBe(200);
+		expect(started.body.result.buckets).toEqual([[hash]]);
+
+		const bucket = (authorization: string | null) => {
+			const form = new FormData();
+			form.append(hash, new File([btoa('x')], hash, { type: 'text/plain' }));
+			return fetch(`${app.url}/client/v4/accounts/${ACCOUNT}/workers/assets/upload?base64=true`, {
+				method: 'POST',
+				headers: authorization === null ? {} : { authorization },
+				body: form
+			});
+		};
+		// No token, API tokens (the customer's own, the operator's) and a forged one are not upload tokens.
+		for (const authorization of [null, `Bearer ${a.token}`, `Bearer ${ADMIN_TOKEN}`, 'Bearer eyJhbGciOiJub25lIn0.e30.'])
+			expect((await bucket(authorization)).status).toBe(401);
+		const uploaded = await bucket(`Bearer ${started.body.result.jwt}`);
+		expect(uploaded.status).toBe(201);
+		const completion: string = ((await uploaded.json()) as { result: { jwt: string } }).result.jwt;
+
+		// B cannot use A's completion token, not even for a Worker of its own; A can.
+		const withAssets = (name: string, token: string) =>
+			put(name, wranglerForm({ main_module: 'index.js', assets: { jwt: completion } }, { 'index.js': [site(`${name} with assets`)] }), token);
+		expect(await withAssets('b-assets', b.token)).toMatchObject({ status: 400, body: { errors: [{ message: expect.stringContaining('no such asset upload session') }] } });
+		expect((await api(`${scriptsPath}/b-assets`, { token: b.token })).status).toBe(404);
+		expect((await withAssets('a-api', a.token)).status).toBe(200);
+		expect(await served('a-api', 'a.txt')).toEqual({ status: 200, text: 'x' });
+		expect(await served('a-api', 'other')).toEqual({ status: 200, text: 'a-api with assets' });
 	});
 
 	it("count the namespace's scripts as their own", async () => {

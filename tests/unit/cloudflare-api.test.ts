@@ -3,6 +3,7 @@
 // tests/e2e/cloudflare-api.test.ts drives the whole API with the real clients.
 import { describe, expect, it, vi } from 'vitest';
 import { parseScriptUpload } from '$lib/server/cloudflare-api/multipart';
+import { assetToken, sessionOfToken } from '$lib/server/cloudflare-api/assets';
 import { CloudflareApiError, errorResponse } from '$lib/server/cloudflare-api/envelope';
 import { ConflictError, InputError, NotFoundError, QuotaError } from '$lib/server/errors';
 import { tooManyFailures } from '$lib/server/throttle';
@@ -21,6 +22,21 @@ const refusal = (request: Request, maxBytes = 1 << 20) =>
 		() => null,
 		(error) => error
 	);
+
+describe('asset upload tokens', () => {
+	it('name their session for their phase until they expire, and nothing else passes', () => {
+		const now = Date.UTC(2026, 11, 2);
+		const upload = assetToken('owner:session-id', 'upload', now);
+		expect(sessionOfToken(upload, 'upload', now + 1000)).toBe('owner:session-id');
+		expect(sessionOfToken(upload, 'complete', now + 1000)).toBeNull();
+		expect(sessionOfToken(upload, 'upload', now + 3_600_000)).toBeNull();
+		const [header, payload] = upload.split('.');
+		// wrangler reads the payload as base64 JSON: it holds the expiry in seconds.
+		expect(JSON.parse(Buffer.from(payload, 'base64').toString())).toEqual({ session: 'owner:session-id', phase: 'upload', exp: now / 1000 + 3600 });
+		for (const forged of [`${header}.${payload}.sig`, `${header}.${payload}`, 'wfp_token', `${header}.e30.`, ''])
+			expect(sessionOfToken(forged, 'upload', now)).toBeNull();
+	});
+});
 
 describe('parseScriptUpload', () => {
 	it("reads wrangler's form: modules named by file name, source maps dropped, bindings sorted into vars and secrets", async () => {
@@ -63,6 +79,14 @@ describe('parseScriptUpload', () => {
 		expect(parsed.tags).toBeUndefined();
 	});
 
+	it("reads metadata.assets' completion token as its session, and keep_assets as the serving version's assets", async () => {
+		const script = (metadata: object) => upload([['metadata', JSON.stringify({ main_module: 'index.js', ...metadata })], ['index.js', module('index.js')]]);
+		const token = assetToken('owner:session-id', 'complete');
+		expect((await parseScriptUpload(script({ assets: { jwt: token, config: { html_handling: 'auto-trailing-slash' } } }), 1 << 20)).assets).toEqual({ session: 'owner:session-id' });
+		expect((await parseScriptUpload(script({ keep_assets: true, bindings: [{ type: 'assets', name: 'ASSETS' }] }), 1 << 20)).assets).toEqual({ keep: true });
+		expect((await parseScriptUpload(script({}), 1 << 20)).assets).toBeUndefined();
+	});
+
 	it('takes the main module from the CF-WORKER-MAIN-MODULE-PART header when the metadata names none', async () => {
 		const request = upload([['metadata', '{}'], ['files', module('main.mjs')]], { 'cf-worker-main-module-part': 'main.mjs' });
 		expect((await parseScriptUpload(request, 1 << 20)).modules.mainModule).toBe('main.mjs');
@@ -76,7 +100,10 @@ describe('parseScriptUpload', () => {
 			[[['metadata', '{}'], ['index.js', module('index.js')]], 'metadata.main_module is required'],
 			[[['metadata', '{"main_module":"index.js","compatibility_flags":["nodejs_compat"]}'], ['index.js', module('index.js')]], 'compatibility_flags are not supported yet (got "nodejs_compat")'],
 			[[['metadata', '{"main_module":"index.js","bindings":[{"type":"d1","name":"DB"}]}'], ['index.js', module('index.js')]], 'binding "DB" has type "d1"'],
-			[[['metadata', '{"main_module":"index.js","assets":{"jwt":"x"}}'], ['index.js', module('index.js')]], 'static assets are not accepted through the Cloudflare-compatible API'],
+			[[['metadata', '{"main_module":"index.js","assets":{"jwt":"x"}}'], ['index.js', module('index.js')]], 'metadata.assets.jwt is not a completion token of this platform'],
+			[[['metadata', JSON.stringify({ main_module: 'index.js', assets: { jwt: assetToken('o:s', 'complete'), config: { html_handling: 'drop-trailing-slash' } } })], ['index.js', module('index.js')]], 'assets html_handling "drop-trailing-slash" is not supported by this platform'],
+			[[['metadata', JSON.stringify({ assets: { jwt: assetToken('o:s', 'complete') } })], ['index.js', module('index.js')]], 'a Worker of static assets alone is not supported'],
+			[[['metadata', '{"main_module":"index.js","bindings":[{"type":"assets","name":"STATIC"}]}'], ['index.js', module('index.js')]], 'the assets binding is named ASSETS on this platform, not "STATIC"'],
 			[[['metadata', '{"main_module":"index.js","tags":"a"}'], ['index.js', module('index.js')]], 'metadata.tags must be an array'],
 			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['app.py', module('app.py', 'x', 'text/x-python')]], 'app.py: Python Workers are not supported'],
 			[[['metadata', '{"main_module":"index.js"}'], ['index.js', module('index.js')], ['lib.js', module('lib.js', 'x', 'text/plain')]], 'lib.js: sent as text/plain, but its name makes it an ES module']

@@ -73,6 +73,11 @@ export class Authenticator {
 		return owner && principalOf(owner);
 	}
 
+	/** A caller without credentials (a request whose bearer is not a platform token, like an asset upload token). */
+	tokenlessSession(): Session {
+		return { openMode: this.openMode, principal: ANONYMOUS, sessionId: null, rejectedToken: false };
+	}
+
 	/** The caller of `request`: a Bearer token first, then the session cookie, then open mode. */
 	async session(request: Request): Promise<Session> {
 		const openMode = this.openMode;

@@ -44,11 +44,23 @@ export const MANIFEST_KEY_PREFIX = `${KEY_PREFIX}manifest:`;
 export const ownerKey = (owner: string | null) => owner ?? 'operator';
 export const blobKey = (owner: string, hash: string) => `${KEY_PREFIX}blob:${owner}:${hash}`;
 export const blobPrefix = (owner: string) => `${KEY_PREFIX}blob:${owner}:`;
+/**
+ * A client's own name for a file (Cloudflare's 32-hex-digit asset hash, which wrangler derives from the
+ * content and extension) -> the SHA-256 of the bytes it uploaded under that name, per owner: how an upload
+ * through the Cloudflare-compatible API finds the files the owner already has.
+ */
+export const aliasKey = (owner: string, clientHash: string) => `${KEY_PREFIX}alias:${owner}:${clientHash}`;
+export const aliasPrefix = (owner: string) => `${KEY_PREFIX}alias:${owner}:`;
 /** An upload session's key; its id is `<owner>:<uuid>`, so a sweep can see an owner's open sessions. */
 export const sessionKey = (id: string) => `${KEY_PREFIX}session:${id}`;
 export const sessionPrefix = (owner: string) => `${KEY_PREFIX}session:${owner}:`;
 
 const HASH = /^[0-9a-f]{64}$/;
+/** Cloudflare's asset hash: 32 lowercase hex digits, whatever the client derived them from. */
+export const CLIENT_HASH = /^[0-9a-f]{32}$/;
+
+/** How the hashes of a declared manifest are to be read: SHA-256 of the bytes, or a client's own names (Cloudflare's). */
+export type HashKind = 'sha256' | 'client';
 
 /** Why `path` cannot be an asset path, or null. */
 export function assetPathProblem(path: string): string | null {
@@ -63,7 +75,7 @@ export function assetPathProblem(path: string): string | null {
 }
 
 /** Checks a declared manifest against the bounds; InputError (field `assets`) naming the file and the limit. */
-export function checkDeclaredManifest(manifest: DeclaredManifest, maxFileBytes: number): void {
+export function checkDeclaredManifest(manifest: DeclaredManifest, maxFileBytes: number, hashes: HashKind = 'sha256'): void {
 	const paths = Object.keys(manifest);
 	if (paths.length === 0) throw new InputError('assets', 'the asset manifest is empty');
 	if (paths.length > MAX_ASSET_FILES)
@@ -73,8 +85,10 @@ export function checkDeclaredManifest(manifest: DeclaredManifest, maxFileBytes: 
 		const problem = assetPathProblem(path);
 		if (problem) throw new InputError('assets', problem);
 		const { hash, size } = manifest[path];
-		if (typeof hash !== 'string' || !HASH.test(hash))
+		if (hashes === 'sha256' && (typeof hash !== 'string' || !HASH.test(hash)))
 			throw new InputError('assets', `asset ${path}: hash must be the file's SHA-256 as 64 lowercase hex digits`);
+		if (hashes === 'client' && (typeof hash !== 'string' || !CLIENT_HASH.test(hash)))
+			throw new InputError('assets', `asset ${path}: hash must be 32 lowercase hex digits`);
 		if (!Number.isSafeInteger(size) || size < 0) throw new InputError('assets', `asset ${path}: size must be a whole number of bytes`);
 		if (size > maxFileBytes)
 			throw new InputError('assets', `asset ${path} is ${formatBytes(size)}; the limit per file is ${formatBytes(maxFileBytes)}`);

@@ -25,9 +25,10 @@ import {
 	ownerKey,
 	type AssetEntry,
 	type AssetManifest,
-	type DeclaredManifest
+	type DeclaredManifest,
+	type HashKind
 } from './manifest';
-import type { AssetStore } from './store';
+import type { AssetStore, UploadSession } from './store';
 
 /** One file of an upload batch: its SHA-256 (as declared in the session) and its bytes in base64. */
 export interface UploadedFile {
@@ -36,10 +37,23 @@ export interface UploadedFile {
 }
 
 export interface AssetService {
-	/** Opens an upload session for the Worker `name`; answers which of the declared hashes to upload. */
-	start(caller: Principal, input: { name: string; manifest: DeclaredManifest }): Promise<{ session: string; missing: string[]; maxBatchBytes: number }>;
+	/**
+	 * Opens an upload session for the Worker `name`; answers which of the declared hashes to upload. The
+	 * hashes are the files' SHA-256, or with `hashes: 'client'` the client's own names for them (Cloudflare's
+	 * 32-digit asset hashes, which the platform cannot recompute: it keeps what each names per owner).
+	 */
+	start(
+		caller: Principal,
+		input: { name: string; manifest: DeclaredManifest; hashes?: HashKind }
+	): Promise<{ session: string; missing: string[]; maxBatchBytes: number }>;
 	/** Stores a batch of the session's files. Returns how many were stored. */
 	upload(caller: Principal, input: { session: string; files: UploadedFile[] }): Promise<{ stored: number }>;
+	/**
+	 * Stores a batch of the session's files for whoever holds the session's id (the Cloudflare-compatible
+	 * API's upload token, as Cloudflare's upload JWT authorizes its bearer); `complete` once every declared
+	 * file is stored.
+	 */
+	uploadToSession(session: string, files: UploadedFile[]): Promise<{ stored: number; complete: boolean }>;
 	/**
 	 * The manifest the session describes, for a version of `name` owned by `owner`, once every file is stored;
 	 * InputError naming what is missing or does not match.
@@ -75,48 +89,79 @@ export function createAssetService(deps: {
 		return session;
 	}
 
+	async function heldSession(id: string) {
+		const session = await assets.session(id);
+		if (!session) throw new InputError('session', 'no such asset upload session (sessions last an hour): start a new one');
+		return session;
+	}
+
+	/** The declared hashes of `session` whose files its owner's namespace lacks. */
+	async function missingOf(session: UploadSession): Promise<string[]> {
+		const declared = Object.values(session.manifest).map((file) => file.hash);
+		if (session.hashes !== 'client') return assets.missing(session.owner, declared);
+		const resolved = await assets.resolveAliases(session.owner, declared);
+		const absent = new Set(await assets.missing(session.owner, resolved.values()));
+		return [...new Set(declared)].filter((hash) => !resolved.has(hash) || absent.has(resolved.get(hash)!));
+	}
+
+	/** Checks and stores a batch of `session`'s files (a client-named file under its SHA-256, with the alias). */
+	async function store(session: UploadSession, files: UploadedFile[]): Promise<number> {
+		const sizes = new Map(Object.values(session.manifest).map((file) => [file.hash, file.size]));
+		const decoded: { hash: string; sha256: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
+		let total = 0;
+		for (const { hash, base64 } of files) {
+			const size = sizes.get(hash);
+			if (size === undefined) throw new InputError('files', `hash ${hash} is not in this session's manifest`);
+			let bytes: Uint8Array<ArrayBuffer>;
+			try {
+				bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+			} catch {
+				throw new InputError('files', `the file with hash ${hash} is not valid base64`);
+			}
+			if (bytes.byteLength !== size)
+				throw new InputError('files', `the file with hash ${hash} is ${bytes.byteLength} bytes; the manifest says ${size}`);
+			const sha256 = await sha256Hex(bytes);
+			if (session.hashes !== 'client' && sha256 !== hash) throw new InputError('files', `the file sent for hash ${hash} has a different SHA-256`);
+			total += size;
+			decoded.push({ hash, sha256, bytes });
+		}
+		if (total > maxBatchBytes)
+			throw new InputError('files', `this batch is ${formatBytes(total)}; a batch may carry at most ${formatBytes(maxBatchBytes)}`);
+		await Promise.all(
+			decoded.map(async ({ hash, sha256, bytes }) => {
+				await assets.putBlob(session.owner, sha256, bytes);
+				if (session.hashes === 'client') await assets.putAlias(session.owner, hash, sha256);
+			})
+		);
+		return decoded.length;
+	}
+
 	return {
-		async start(caller, { name, manifest }) {
+		async start(caller, { name, manifest, hashes = 'sha256' }) {
 			requireSignedIn(caller);
 			const problem = workerNameProblem(name);
 			if (problem) throw new InputError('name', problem);
-			checkDeclaredManifest(manifest, maxFileBytes);
+			checkDeclaredManifest(manifest, maxFileBytes, hashes);
 			let owner = await customers.ownerOfWorker(name);
 			// A Worker uploaded before customers existed has a record but no owner row: it is the operator's.
 			if (owner === undefined && (await registry.get(name))) owner = null;
 			if (owner !== undefined && caller.kind !== 'operator' && owner !== ownerOf(caller))
 				throw new ConflictError(`the name "${name}" is taken; choose another name`, 'name');
 			const blobOwner = ownerKey(owner === undefined ? ownerOf(caller) : owner);
-			const session = await assets.startSession({ name, owner: blobOwner, caller: describePrincipal(caller), manifest });
-			const missing = await assets.missing(blobOwner, Object.values(manifest).map((file) => file.hash));
-			return { session, missing, maxBatchBytes };
+			const started: UploadSession = { name, owner: blobOwner, caller: describePrincipal(caller), manifest, ...(hashes === 'client' && { hashes }) };
+			const session = await assets.startSession(started);
+			return { session, missing: await missingOf(started), maxBatchBytes };
 		},
 
 		async upload(caller, { session: id, files }) {
 			requireSignedIn(caller);
-			const session = await sessionOf(caller, id);
-			const sizes = new Map(Object.values(session.manifest).map((file) => [file.hash, file.size]));
-			const decoded: { hash: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
-			let total = 0;
-			for (const { hash, base64 } of files) {
-				const size = sizes.get(hash);
-				if (size === undefined) throw new InputError('files', `hash ${hash} is not in this session's manifest`);
-				let bytes: Uint8Array<ArrayBuffer>;
-				try {
-					bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
-				} catch {
-					throw new InputError('files', `the file with hash ${hash} is not valid base64`);
-				}
-				if (bytes.byteLength !== size)
-					throw new InputError('files', `the file with hash ${hash} is ${bytes.byteLength} bytes; the manifest says ${size}`);
-				if ((await sha256Hex(bytes)) !== hash) throw new InputError('files', `the file sent for hash ${hash} has a different SHA-256`);
-				total += size;
-				decoded.push({ hash, bytes });
-			}
-			if (total > maxBatchBytes)
-				throw new InputError('files', `this batch is ${formatBytes(total)}; a batch may carry at most ${formatBytes(maxBatchBytes)}`);
-			await Promise.all(decoded.map(({ hash, bytes }) => assets.putBlob(session.owner, hash, bytes)));
-			return { stored: decoded.length };
+			return { stored: await store(await sessionOf(caller, id), files) };
+		},
+
+		async uploadToSession(id, files) {
+			const session = await heldSession(id);
+			const stored = await store(session, files);
+			return { stored, complete: (await missingOf(session)).length === 0 };
 		},
 
 		async complete(caller, { session: id, name, owner }) {
@@ -126,16 +171,20 @@ export function createAssetService(deps: {
 			if (session.owner !== ownerKey(owner))
 				throw new InputError('assets', `the asset upload session was started for another owner of "${name}": start a new one`);
 			const entries = Object.entries(session.manifest);
-			const missing = new Set(await assets.missing(session.owner, entries.map(([, file]) => file.hash)));
+			const missing = new Set(await missingOf(session));
 			const notUploaded = entries.filter(([, file]) => missing.has(file.hash)).map(([path]) => path);
 			if (notUploaded.length)
 				throw new InputError(
 					'assets',
 					`${notUploaded.length} asset file(s) were not uploaded yet: ${notUploaded.slice(0, 5).join(', ')}${notUploaded.length > 5 ? ', …' : ''}`
 				);
+			// A client-named file is stored under its SHA-256, which the manifest records.
+			const sha256Of = session.hashes === 'client' ? await assets.resolveAliases(session.owner, entries.map(([, file]) => file.hash)) : null;
 			return {
 				owner: session.owner,
-				files: Object.fromEntries(entries.map(([path, { hash, size }]) => [path, { hash, size, contentType: contentTypeOf(path) }]))
+				files: Object.fromEntries(
+					entries.map(([path, { hash, size }]) => [path, { hash: sha256Of?.get(hash) ?? hash, size, contentType: contentTypeOf(path) }])
+				)
 			};
 		},
 

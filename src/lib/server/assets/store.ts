@@ -2,7 +2,18 @@
 // content-addressed per owner; the upload sessions (expire after SESSION_TTL_SECONDS); and the reading side
 // of the versions' manifests, which the version store writes and retires with the version's code.
 import type { BoundedTtlCache } from '../ttl-cache';
-import { blobKey, blobPrefix, manifestKey, sessionKey, sessionPrefix, type AssetManifest, type DeclaredManifest } from './manifest';
+import {
+	aliasKey,
+	aliasPrefix,
+	blobKey,
+	blobPrefix,
+	manifestKey,
+	sessionKey,
+	sessionPrefix,
+	type AssetManifest,
+	type DeclaredManifest,
+	type HashKind
+} from './manifest';
 
 /** An upload in progress: who started it, for which Worker and owner, and what it declared. */
 export interface UploadSession {
@@ -13,6 +24,8 @@ export interface UploadSession {
 	/** describePrincipal of the caller that started it: only the same caller may upload to it or use it. */
 	caller: string;
 	manifest: DeclaredManifest;
+	/** What the manifest's hashes are: SHA-256 of the bytes (absent), or the client's own names (the Cloudflare-compatible API). */
+	hashes?: HashKind;
 }
 
 interface BlobMetadata {
@@ -107,17 +120,39 @@ export class AssetStore {
 		return this.#kv.get(blobKey(owner, hash), 'stream');
 	}
 
-	/** Deletes every blob of `owner` (a deleted customer). Returns how many. */
+	/** Records that `owner`'s client names the bytes with SHA-256 `hash` `clientHash`. */
+	async putAlias(owner: string, clientHash: string, hash: string): Promise<void> {
+		await this.#kv.put(aliasKey(owner, clientHash), hash, { metadata: { hash } });
+	}
+
+	/** The SHA-256 each of `clientHashes` names in `owner`'s namespace, for those it has an alias for (one KV list per 1000). */
+	async resolveAliases(owner: string, clientHashes: Iterable<string>): Promise<Map<string, string>> {
+		const wanted = new Set(clientHashes);
+		const resolved = new Map<string, string>();
+		const prefix = aliasPrefix(owner);
+		for (let cursor: string | undefined; ; ) {
+			const page = await this.#kv.list<{ hash: string }>({ prefix, cursor });
+			for (const key of page.keys) {
+				const clientHash = key.name.slice(prefix.length);
+				if (wanted.has(clientHash) && key.metadata?.hash) resolved.set(clientHash, key.metadata.hash);
+			}
+			if (page.list_complete) return resolved;
+			cursor = page.cursor;
+		}
+	}
+
+	/** Deletes every blob and alias of `owner` (a deleted customer). Returns how many blobs. */
 	async removeOwner(owner: string): Promise<number> {
 		let removed = 0;
-		const prefix = blobPrefix(owner);
-		for (;;) {
-			// Each pass lists from the start: the keys just deleted are gone from the listing.
-			const page = await this.#kv.list({ prefix });
-			await Promise.all(page.keys.map((key) => this.#kv.delete(key.name)));
-			removed += page.keys.length;
-			if (page.list_complete) return removed;
-		}
+		for (const prefix of [blobPrefix(owner), aliasPrefix(owner)])
+			for (;;) {
+				// Each pass lists from the start: the keys just deleted are gone from the listing.
+				const page = await this.#kv.list({ prefix });
+				await Promise.all(page.keys.map((key) => this.#kv.delete(key.name)));
+				if (prefix === blobPrefix(owner)) removed += page.keys.length;
+				if (page.list_complete) break;
+			}
+		return removed;
 	}
 
 	/** A version's manifest, or null for a version without assets (cached: a version never changes). */

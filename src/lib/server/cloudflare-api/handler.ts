@@ -15,7 +15,8 @@ import { LIST_LIMIT_MAX, type StoredWorker } from '../registry';
 import { checkTags } from '../workers/service';
 import { applyBindings, bindingsOfWorker, secretsEndpoint, type BindingsTarget } from './bindings';
 import { CLOUDFLARE_API_PREFIX, CloudflareApiError, CODES, errorResponse, success, type ResultInfo } from './envelope';
-import { ASSETS_REFUSAL, bindingsOf, parseScriptUpload, parseSettings, refuseCompatibilityFlags } from './multipart';
+import { bindingsOf, parseScriptUpload, parseSettings, readForm, refuseCompatibilityFlags } from './multipart';
+import { ASSET_BUCKET_PATH, isAssetBucketUpload, maxBucketBodyBytes, MAX_MANIFEST_BODY_BYTES, startAssetUpload, uploadAssetBucket, uploadSessionOf } from './assets';
 import { CLOUDFLARE_PART_TYPES, fromBase64, isBinaryKind, kindOf } from '../modules/kinds';
 
 /** A JSON body (a namespace to create, a list of tags): small by nature. */
@@ -36,9 +37,12 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /** Answers one request to /client/v4/…, always in the envelope. */
 export async function handleCloudflareApi(request: Request, platform: Platform, session: Session): Promise<Response> {
 	try {
-		const caller = authenticate(platform, session);
 		const url = new URL(request.url);
-		const { operations, params } = route(url.pathname.slice(CLOUDFLARE_API_PREFIX.length));
+		const path = url.pathname.slice(CLOUDFLARE_API_PREFIX.length);
+		// An asset bucket is authorized by its upload token, not by an API token (as on Cloudflare).
+		if (isAssetBucketUpload(path)) return await assetBucket(request, url, platform);
+		const caller = authenticate(platform, session);
+		const { operations, params } = route(path);
 		const operation = operations[request.method as Method];
 		if (!operation)
 			throw new CloudflareApiError(405, CODES.methodNotAllowed, `${request.method} is not allowed here; use ${Object.keys(operations).join(', ')}`);
@@ -87,9 +91,8 @@ const ROUTES: [pattern: string, operations: Partial<Record<Method, Operation>>][
 	[`${SCRIPT}/tags/:tag`, { PUT: addTag, DELETE: removeTag }],
 	[`${SCRIPT}/secrets`, { GET: secrets, PUT: secrets }],
 	[`${SCRIPT}/secrets/:secret`, { GET: secrets, DELETE: secrets }],
-	// Static assets (wrangler's first call for a Worker with `assets`): refused, naming what to use instead.
-	[`${SCRIPT}/assets-upload-session`, { POST: refuseAssets }],
-	['accounts/:account/workers/assets/upload', { POST: refuseAssets }],
+	// Static assets: the manifest opens a session (the bucket upload, token-authorized, is answered before routing).
+	[`${SCRIPT}/assets-upload-session`, { POST: assetsUploadSession }],
 	// Account-level scripts (wrangler asks for their settings and secrets before a namespace deploy).
 	['accounts/:account/workers/scripts/:script', { GET: noAccountScript }],
 	['accounts/:account/workers/scripts/:script/:part', { GET: noAccountScript }]
@@ -119,8 +122,19 @@ function decodeSegment(segment: string): string {
 	}
 }
 
-async function refuseAssets(): Promise<Response> {
-	throw new CloudflareApiError(501, CODES.notImplemented, ASSETS_REFUSAL);
+/** POST /accounts/:account/workers/assets/upload: whoever holds a session's upload token may fill it. */
+async function assetBucket(request: Request, url: URL, platform: Platform): Promise<Response> {
+	if (request.method !== 'POST') throw new CloudflareApiError(405, CODES.methodNotAllowed, `${request.method} is not allowed here; use POST`);
+	const account = decodeSegment(ASSET_BUCKET_PATH.exec(url.pathname.slice(CLOUDFLARE_API_PREFIX.length))![1]);
+	const { accountId } = platform.config.cloudflareApi;
+	if (account !== accountId) throw new CloudflareApiError(403, CODES.authentication, `Authentication error: this platform's account is ${accountId} (PLATFORM_ACCOUNT_ID)`);
+	// The body is read (within its bound) before the token is judged, so a refusal reaches a client still sending.
+	const form = await readForm(request, maxBucketBodyBytes(platform.config.maxScriptBytes));
+	return uploadAssetBucket(platform, uploadSessionOf(request), url, form);
+}
+
+async function assetsUploadSession({ request, platform, caller, params }: Call) {
+	return startAssetUpload(platform, caller, params.script, await jsonBody(request, MAX_MANIFEST_BODY_BYTES));
 }
 
 // The token, accounts and the namespace
@@ -216,7 +230,7 @@ async function uploadScript({ request, url, platform, caller, params }: Call) {
 	const upload = await parseScriptUpload(request, maxUploadBytes(platform));
 	const tags = upload.tags === undefined ? undefined : checkTags(upload.tags);
 	const record = await applyBindings(target({ platform, caller, params }), upload.bindings, (vars) =>
-		platform.workers.upload(caller, { name: params.script, ...upload.modules, compatibilityDate: upload.compatibilityDate, vars })
+		platform.workers.upload(caller, { name: params.script, ...upload.modules, compatibilityDate: upload.compatibilityDate, vars, assets: upload.assets })
 	);
 	const stored = tags === undefined ? await platform.workers.tags(caller, params.script) : await platform.workers.setTags(caller, params.script, tags);
 	return success({ ...scriptResult(record!, stored), startup_time_ms: 0 });
@@ -440,9 +454,9 @@ function onePage(count: number): ResultInfo {
 	return { page: 1, per_page: Math.max(count, 20), count, total_count: count };
 }
 
-async function jsonBody(request: Request): Promise<unknown> {
-	const bytes = request.body ? await readAtMost(request.body, MAX_JSON_BODY_BYTES) : new Uint8Array();
-	if (!bytes) throw new CloudflareApiError(413, CODES.tooLarge, `the request body is larger than ${MAX_JSON_BODY_BYTES} bytes`);
+async function jsonBody(request: Request, maxBytes = MAX_JSON_BODY_BYTES): Promise<unknown> {
+	const bytes = request.body ? await readAtMost(request.body, maxBytes) : new Uint8Array();
+	if (!bytes) throw new CloudflareApiError(413, CODES.tooLarge, `the request body is larger than ${maxBytes} bytes`);
 	if (bytes.length === 0) return null;
 	try {
 		return JSON.parse(new TextDecoder().decode(bytes));

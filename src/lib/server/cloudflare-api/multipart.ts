@@ -10,6 +10,7 @@
 import { InputError } from '../errors';
 import { readAtMost } from '../api-limits';
 import { CloudflareApiError, CODES } from './envelope';
+import { scriptAssetsOf, type ScriptAssets } from './assets';
 import { formatBytes } from '$lib/format';
 import { isBinaryKind, KIND_NAMES, kindOf, MODULE_EXTENSIONS, toBase64, type ModuleKind, type ModuleSet } from '../modules/kinds';
 
@@ -30,11 +31,10 @@ export interface ScriptUpload {
 	/** Absent when the upload names no tags: the Worker keeps its own. */
 	tags?: unknown[];
 	bindings: ScriptBindings;
+	/** Its static assets: a completed upload session, the serving version's (`keep_assets`), or none. */
+	assets: ScriptAssets;
 }
 
-/** Why the Cloudflare-compatible API takes no static assets, and where they go instead. */
-export const ASSETS_REFUSAL =
-	'static assets are not accepted through the Cloudflare-compatible API yet: deploy them with `wfp deploy <file> --assets <dir>` or the tRPC assets.start / assets.upload calls (README, "Static assets")';
 
 /** Source maps ride along with wrangler's uploads; the platform has no use for them. */
 const SOURCE_MAP_TYPE = 'application/source-map';
@@ -65,11 +65,12 @@ export async function parseScriptUpload(request: Request, maxBytes: number): Pro
 			'Service Worker syntax (body_part) is not supported: upload an ES module and name it in metadata.main_module'
 		);
 	const mainName = metadata.main_module ?? request.headers.get('cf-worker-main-module-part');
+	if ((typeof mainName !== 'string' || mainName === '') && metadata.assets !== undefined)
+		throw new InputError('metadata', 'a Worker of static assets alone is not supported: this platform serves assets beside a Worker script (set `main` in the wrangler config)');
 	if (typeof mainName !== 'string' || mainName === '')
 		throw new InputError('metadata', 'metadata.main_module is required: the name of the module part holding the Worker');
 	refuseCompatibilityFlags(metadata);
-	if (metadata.assets !== undefined || metadata.keep_assets === true)
-		throw new InputError('metadata', ASSETS_REFUSAL);
+	const assets = scriptAssetsOf(metadata);
 
 	const modules = await modulesOf(form);
 	if (modules[mainName] === undefined)
@@ -82,7 +83,8 @@ export async function parseScriptUpload(request: Request, maxBytes: number): Pro
 		modules: { mainModule: mainName, modules },
 		compatibilityDate: optionalString(metadata, 'compatibility_date'),
 		tags: optionalArray(metadata, 'tags'),
-		bindings: bindingsOf(metadata)
+		bindings: bindingsOf(metadata),
+		assets
 	};
 }
 
@@ -101,10 +103,14 @@ export function bindingsOf(metadata: Record<string, unknown>): ScriptBindings {
 		if (type === 'plain_text' || type === 'secret_text') {
 			if (typeof text !== 'string') throw new InputError('bindings', `binding "${name}" (${type}) needs its text as a string`);
 			(type === 'plain_text' ? bindings.vars : bindings.secrets)[name] = text;
+		} else if (type === 'assets') {
+			// A version with assets always has them as env.ASSETS (README, "Static assets").
+			if (name !== 'ASSETS')
+				throw new InputError('bindings', `the assets binding is named ASSETS on this platform, not "${name}": set assets.binding to "ASSETS"`);
 		} else
 			throw new InputError(
 				'bindings',
-				`binding "${name}" has type ${JSON.stringify(type)}, which this platform does not offer (it offers plain_text and secret_text)`
+				`binding "${name}" has type ${JSON.stringify(type)}, which this platform does not offer (it offers plain_text, secret_text and assets)`
 			);
 	}
 	const keep = optionalArray(metadata, 'keep_bindings') ?? [];
@@ -124,7 +130,7 @@ export function refuseCompatibilityFlags(metadata: Record<string, unknown>): voi
 		);
 }
 
-async function readForm(request: Request, maxBytes: number): Promise<FormData> {
+export async function readForm(request: Request, maxBytes: number): Promise<FormData> {
 	const type = request.headers.get('content-type') ?? '';
 	if (!type.toLowerCase().startsWith('multipart/form-data'))
 		throw new InputError('metadata', `expected a multipart/form-data body, got ${type ? JSON.stringify(type) : 'no content type'}`);
