@@ -73,6 +73,7 @@ declare global {
 		USER_WORKER_SUBREQUESTS?: string;
 		/** How many Workers a new customer may own unless the operator sets another limit. */
 		DEFAULT_MAX_WORKERS?: string;
+		DEFAULT_MAX_ASSET_BYTES?: string;
 		AUTH_MAX_FAILURES_PER_MINUTE?: string;
 		/** The header with the client's address that clients cannot forge (`CF-Connecting-IP` on Cloudflare). */
 		TRUSTED_CLIENT_IP_HEADER?: string;

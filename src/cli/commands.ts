@@ -33,6 +33,7 @@ export interface CommandOptions {
 	customer?: string;
 	'max-workers'?: string;
 	'max-script-bytes'?: string;
+	'max-asset-bytes'?: string;
 	'cpu-ms'?: string;
 	subrequests?: string;
 	// Logs (src/cli/logs.ts)

@@ -39,6 +39,7 @@ function group(command: string, subcommands: Record<string, Subcommand>): Comman
 const PLAN_OPTIONS = {
 	'max-workers': 'maxWorkers',
 	'max-script-bytes': 'maxScriptBytes',
+	'max-asset-bytes': 'maxAssetBytes',
 	'cpu-ms': 'cpuMs',
 	subrequests: 'subRequests'
 } as const satisfies Partial<Record<keyof CommandOptions, keyof Plan>>;
@@ -59,7 +60,7 @@ function planOf(options: CommandOptions): Partial<Plan> | undefined {
 
 /** "1 MiB scripts" style summary of a plan, for one line. */
 const planSummary = (plan: Plan) =>
-	`${plan.maxWorkers} Workers, ${formatBytes(plan.maxScriptBytes)} scripts, ${plan.cpuMs} ms CPU, ${plan.subRequests} subrequests per request`;
+	`${plan.maxWorkers} Workers, ${formatBytes(plan.maxScriptBytes)} scripts, ${formatBytes(plan.maxAssetBytes)} of assets, ${plan.cpuMs} ms CPU, ${plan.subRequests} subrequests per request`;
 
 function printCustomer(customer: Customer | CustomerWithUsage) {
 	const { plan } = customer;
@@ -71,6 +72,7 @@ function printCustomer(customer: Customer | CustomerWithUsage) {
 			...usage,
 			['max workers', String(plan.maxWorkers)],
 			['max script bytes', `${formatBytes(plan.maxScriptBytes)} (${plan.maxScriptBytes} bytes)`],
+			['max asset bytes', `${formatBytes(plan.maxAssetBytes)} (${plan.maxAssetBytes} bytes)`],
 			['cpu ms', String(plan.cpuMs)],
 			['subrequests', String(plan.subRequests)],
 			['created', formatTime(customer.createdAt)],

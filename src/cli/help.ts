@@ -206,6 +206,7 @@ Subcommands:
 Limits:
   --max-workers <n>           how many Workers it may have
   --max-script-bytes <n>      the largest script it may upload, in bytes
+  --max-asset-bytes <n>       the bytes of static assets it may store, all its Workers together
   --cpu-ms <n>                CPU milliseconds per request
   --subrequests <n>           subrequests per request
 
@@ -213,7 +214,7 @@ Options:
   -n, --name <name>           update: the new name
   -y, --yes                   delete: without asking
   --json                      print the customer ({ "id", "name", "plan": { "maxWorkers",
-                              "maxScriptBytes", "cpuMs", "subRequests" }, "createdAt", "updatedAt",
+                              "maxScriptBytes", "maxAssetBytes", "cpuMs", "subRequests" }, "createdAt", "updatedAt",
                               and "workers" for list/get }), an array of them, or for delete
                               { "id", "deleted": true, "workersDeleted" }
 

@@ -33,6 +33,7 @@ const OPTIONS = {
 	customer: { type: 'string' },
 	'max-workers': { type: 'string' },
 	'max-script-bytes': { type: 'string' },
+	'max-asset-bytes': { type: 'string' },
 	'cpu-ms': { type: 'string' },
 	subrequests: { type: 'string' },
 	// Logs (src/cli/logs.ts)

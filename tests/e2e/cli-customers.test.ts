@@ -204,9 +204,13 @@ describe('wfp customers and tokens', () => {
 		const { id, token } = await customerWithToken(op, 'Short Lived');
 		expect((await op.wfp(['deploy', hello, '--name', 'cli-short-site'], { WFP_TOKEN: token })).code).toBe(0);
 
-		const updated = JSON.parse((await op.wfp(['customers', 'update', id, '--name', 'Renamed', '--max-script-bytes', '2048', '--json'])).stdout);
-		expect(updated).toMatchObject({ id, name: 'Renamed', plan: { maxScriptBytes: 2048 } });
-		expect(rowsOf((await op.wfp(['customers', 'get', id])).stdout)).toContainEqual(['workers', `1 of ${updated.plan.maxWorkers}`]);
+		const updated = JSON.parse(
+			(await op.wfp(['customers', 'update', id, '--name', 'Renamed', '--max-script-bytes', '2048', '--max-asset-bytes', '4096', '--json'])).stdout
+		);
+		expect(updated).toMatchObject({ id, name: 'Renamed', plan: { maxScriptBytes: 2048, maxAssetBytes: 4096 } });
+		const rows = rowsOf((await op.wfp(['customers', 'get', id])).stdout);
+		expect(rows).toContainEqual(['workers', `1 of ${updated.plan.maxWorkers}`]);
+		expect(rows).toContainEqual(['max asset bytes', '4 KiB (4096 bytes)']);
 		expectFailure(await op.wfp(['customers', 'update', id, '--max-workers', '0']), 2, '--max-workers must be a whole number, at least 1, got "0"');
 
 		expectFailure(await op.wfp(['customers', 'delete', id]), 2, `not deleting customer ${id} without confirmation: pass --yes`);

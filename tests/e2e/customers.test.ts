@@ -103,6 +103,11 @@ describe('customers in the browser', () => {
 			await Promise.all([page.waitForURL('**/customers'), page.getByRole('link', { name: 'Customers' }).click()]);
 			await page.getByLabel('Name', { exact: true }).fill('Browser Co');
 			await Promise.all([page.waitForURL('**/customers/cus_*'), page.getByRole('button', { name: 'Add customer' }).click()]);
+			// The plan's asset storage bound, set in the form and shown with the plan.
+			await page.getByLabel('Static assets stored (bytes)').fill('2048');
+			await page.getByRole('button', { name: 'Save' }).click();
+			await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+			expect(await page.locator('dd').filter({ hasText: 'stored' }).innerText()).toBe('up to 2 KiB stored');
 			await page.getByLabel('New token’s label').fill('browser');
 			await page.getByRole('button', { name: 'Create token' }).click();
 			const token = await page.getByLabel('The new token').inputValue();

@@ -126,6 +126,27 @@ describe('static assets (real KV and D1)', () => {
 		expect(await retention.sweep('operator', Date.now() + 2 * HOUR)).toBe(0);
 	});
 
+	it("bounds each customer's stored asset bytes by its plan (maxAssetBytes): files it has count once, the operator has no bound", async () => {
+		const { platform, caller: operator } = setup();
+		const small = await operator.customers.create({ name: 'Small', plan: { maxAssetBytes: 20 } });
+		const as = callerFor(platform, { kind: 'customer', customerId: small.id, customerName: small.name, tokenId: null });
+		await deploy(as, 'small-site', { '/a.txt': '0123456789', '/b.txt': 'abcde' }); // 15 bytes
+		// An unchanged file costs nothing: this version adds 5 bytes (20 in all).
+		await deploy(as, 'small-site', { '/a.txt': '0123456789', '/c.txt': 'fghij' });
+		const over = await trpcError(() => deploy(as, 'small-site', { '/a.txt': '0123456789', '/d.txt': 'x' }));
+		expect(over).toEqual({
+			code: 'FORBIDDEN',
+			message:
+				"these assets would bring Small's stored static assets to 21 B (20 B stored, 1 B new); the plan allows 20 B (plan.maxAssetBytes): delete Workers or versions, or ask the operator for a larger plan"
+		});
+		expect(await blobKeys()).toHaveLength(3);
+		// The operator, uploading for a Worker of its own, is not bound by any plan.
+		await deploy(operator, 'operator-site', { '/big.txt': 'x'.repeat(100) });
+		// A larger plan lets the customer go on.
+		await operator.customers.update({ id: small.id, plan: { maxAssetBytes: 100 } });
+		await deploy(as, 'small-site', { '/a.txt': '0123456789', '/d.txt': 'x' });
+	});
+
 	it("keeps each customer's files in its own namespace: lists them to the owner and the operator only, and a customer's deletion removes them", async () => {
 		const { platform, caller: operator } = setup();
 		const acme = await operator.customers.create({ name: 'Acme' });

@@ -12,7 +12,7 @@ export interface PlatformConfig {
 	/** Per-request limits passed to the runtime for the operator's Workers (customers' come from their plans). */
 	limits: { cpuMs: number; subRequests: number };
 	/** A new customer's plan unless the operator sets other limits (DEFAULT_MAX_WORKERS and the limits above). */
-	defaultPlan: { maxWorkers: number; maxScriptBytes: number; cpuMs: number; subRequests: number };
+	defaultPlan: { maxWorkers: number; maxScriptBytes: number; maxAssetBytes: number; cpuMs: number; subRequests: number };
 	/** Failed authentications per client address and minute before it gets 429 (AUTH_MAX_FAILURES_PER_MINUTE). */
 	authMaxFailuresPerMinute: number;
 	/**
@@ -73,6 +73,7 @@ export const DEFAULTS = {
 	cpuMs: 50,
 	subRequests: 50,
 	maxWorkers: 100,
+	maxAssetBytes: 500 * 1024 * 1024,
 	authMaxFailuresPerMinute: 10,
 	accountId: '10ca1000000000000000000000000000',
 	namespace: 'workers-platform',
@@ -143,7 +144,12 @@ export function readConfig(env: Env): PlatformConfig {
 		defaultCompatibilityDate: env.DEFAULT_COMPATIBILITY_DATE || DEFAULTS.compatibilityDate,
 		dispatchTimeoutMs: positiveInt(env.DISPATCH_TIMEOUT_MS, DEFAULTS.dispatchTimeoutMs, 'DISPATCH_TIMEOUT_MS'),
 		limits,
-		defaultPlan: { maxWorkers: positiveInt(env.DEFAULT_MAX_WORKERS, DEFAULTS.maxWorkers, 'DEFAULT_MAX_WORKERS'), maxScriptBytes, ...limits },
+		defaultPlan: {
+			maxWorkers: positiveInt(env.DEFAULT_MAX_WORKERS, DEFAULTS.maxWorkers, 'DEFAULT_MAX_WORKERS'),
+			maxScriptBytes,
+			maxAssetBytes: positiveInt(env.DEFAULT_MAX_ASSET_BYTES, DEFAULTS.maxAssetBytes, 'DEFAULT_MAX_ASSET_BYTES'),
+			...limits
+		},
 		authMaxFailuresPerMinute: positiveInt(
 			env.AUTH_MAX_FAILURES_PER_MINUTE,
 			DEFAULTS.authMaxFailuresPerMinute,

@@ -96,6 +96,7 @@ const planInput = z
 	.object({
 		maxWorkers: positive('maxWorkers').optional(),
 		maxScriptBytes: positive('maxScriptBytes').optional(),
+		maxAssetBytes: positive('maxAssetBytes').optional(),
 		cpuMs: positive('cpuMs').optional(),
 		subRequests: positive('subRequests').optional()
 	})

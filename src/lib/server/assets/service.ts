@@ -10,7 +10,7 @@
 // of its bytes, checked here before it is stored.
 import type { PlatformConfig } from '../config';
 import type { CustomerStore } from '../customers/store';
-import { ConflictError, InputError, NotFoundError, PlatformError } from '../errors';
+import { ConflictError, InputError, NotFoundError, PlatformError, QuotaError } from '../errors';
 import { describePrincipal, ownerOf, type Principal } from '../principal';
 import type { WorkerRegistry } from '../registry';
 import type { VersionStore } from '../versions/store';
@@ -104,6 +104,25 @@ export function createAssetService(deps: {
 		return [...new Set(declared)].filter((hash) => !resolved.has(hash) || absent.has(resolved.get(hash)!));
 	}
 
+	/**
+	 * Refuses a session whose new files would take the customer's stored assets (every file of its Workers'
+	 * versions, each counted once) over its plan's maxAssetBytes. The operator's Workers have no such bound.
+	 */
+	async function checkStorageQuota(customerId: string, blobOwner: string, missing: string[], manifest: DeclaredManifest): Promise<void> {
+		const customer = await customers.customer(customerId);
+		if (!customer) return;
+		const sizes = new Map(Object.values(manifest).map((file) => [file.hash, file.size]));
+		const adding = missing.reduce((total, hash) => total + (sizes.get(hash) ?? 0), 0);
+		if (adding === 0) return;
+		const stored = await assets.storedBytes(blobOwner);
+		const limit = customer.plan.maxAssetBytes;
+		if (stored + adding > limit)
+			throw new QuotaError(
+				`these assets would bring ${customer.name}'s stored static assets to ${formatBytes(stored + adding)} (${formatBytes(stored)} stored, ${formatBytes(adding)} new); the plan allows ${formatBytes(limit)} (plan.maxAssetBytes): delete Workers or versions, or ask the operator for a larger plan`,
+				'assets'
+			);
+	}
+
 	/** Checks and stores a batch of `session`'s files (a client-named file under its SHA-256, with the alias). */
 	async function store(session: UploadSession, files: UploadedFile[]): Promise<number> {
 		const sizes = new Map(Object.values(session.manifest).map((file) => [file.hash, file.size]));
@@ -149,8 +168,10 @@ export function createAssetService(deps: {
 				throw new ConflictError(`the name "${name}" is taken; choose another name`, 'name');
 			const blobOwner = ownerKey(owner === undefined ? ownerOf(caller) : owner);
 			const started: UploadSession = { name, owner: blobOwner, caller: describePrincipal(caller), manifest, ...(hashes === 'client' && { hashes }) };
-			const session = await assets.startSession(started);
-			return { session, missing: await missingOf(started), maxBatchBytes };
+			const missing = await missingOf(started);
+			const customerId = owner === undefined ? ownerOf(caller) : owner;
+			if (customerId !== null) await checkStorageQuota(customerId, blobOwner, missing, manifest);
+			return { session: await assets.startSession(started), missing, maxBatchBytes };
 		},
 
 		async upload(caller, { session: id, files }) {

@@ -120,6 +120,18 @@ export class AssetStore {
 		return this.#kv.get(blobKey(owner, hash), 'stream');
 	}
 
+	/** The bytes of every blob `owner` stores (one KV list per 1000 blobs, sizes from their metadata). */
+	async storedBytes(owner: string): Promise<number> {
+		let total = 0;
+		const prefix = blobPrefix(owner);
+		for (let cursor: string | undefined; ; ) {
+			const page = await this.#kv.list<BlobMetadata>({ prefix, cursor });
+			for (const key of page.keys) total += key.metadata?.size ?? 0;
+			if (page.list_complete) return total;
+			cursor = page.cursor;
+		}
+	}
+
 	/** Records that `owner`'s client names the bytes with SHA-256 `hash` `clientHash`. */
 	async putAlias(owner: string, clientHash: string, hash: string): Promise<void> {
 		await this.#kv.put(aliasKey(owner, clientHash), hash, { metadata: { hash } });

@@ -156,7 +156,7 @@ const customerName = (name: string) => shortText('name', name, CUSTOMER_NAME_MAX
 const tokenLabel = (label: string) => shortText('label', label, TOKEN_LABEL_MAX_LENGTH, ': say what the token is for (e.g. "CI")');
 
 function planOf(plan: Plan): Plan {
-	for (const key of ['maxWorkers', 'maxScriptBytes', 'cpuMs', 'subRequests'] as const) {
+	for (const key of ['maxWorkers', 'maxScriptBytes', 'maxAssetBytes', 'cpuMs', 'subRequests'] as const) {
 		const value = plan[key];
 		if (!Number.isInteger(value) || value < 1)
 			throw new InputError(`plan.${key}`, `plan.${key} must be a whole number of at least 1, got ${JSON.stringify(value)}`);

@@ -5,6 +5,8 @@
 export interface Plan {
 	maxWorkers: number;
 	maxScriptBytes: number;
+	/** Bytes of static assets the customer may store, all its Workers' versions together (each file counted once). */
+	maxAssetBytes: number;
 	cpuMs: number;
 	subRequests: number;
 }
@@ -38,6 +40,7 @@ interface CustomerRow {
 	name: string;
 	max_workers: number;
 	max_script_bytes: number;
+	max_asset_bytes: number;
 	cpu_ms: number;
 	sub_requests: number;
 	created_at: string;
@@ -55,7 +58,13 @@ interface TokenRow {
 const customerOf = (row: CustomerRow): Customer => ({
 	id: row.id,
 	name: row.name,
-	plan: { maxWorkers: row.max_workers, maxScriptBytes: row.max_script_bytes, cpuMs: row.cpu_ms, subRequests: row.sub_requests },
+	plan: {
+		maxWorkers: row.max_workers,
+		maxScriptBytes: row.max_script_bytes,
+		maxAssetBytes: row.max_asset_bytes,
+		cpuMs: row.cpu_ms,
+		subRequests: row.sub_requests
+	},
 	createdAt: row.created_at,
 	updatedAt: row.updated_at
 });
@@ -80,10 +89,20 @@ export class CustomerStore {
 		const { plan } = customer;
 		await this.db
 			.prepare(
-				`INSERT INTO customers (id, name, max_workers, max_script_bytes, cpu_ms, sub_requests, created_at, updated_at)
-				 VALUES (?, ?, ?, ?, ?, ?, ?, ?)`
+				`INSERT INTO customers (id, name, max_workers, max_script_bytes, max_asset_bytes, cpu_ms, sub_requests, created_at, updated_at)
+				 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 			)
-			.bind(customer.id, customer.name, plan.maxWorkers, plan.maxScriptBytes, plan.cpuMs, plan.subRequests, customer.createdAt, customer.updatedAt)
+			.bind(
+				customer.id,
+				customer.name,
+				plan.maxWorkers,
+				plan.maxScriptBytes,
+				plan.maxAssetBytes,
+				plan.cpuMs,
+				plan.subRequests,
+				customer.createdAt,
+				customer.updatedAt
+			)
 			.run();
 	}
 
@@ -108,10 +127,10 @@ export class CustomerStore {
 		const { plan } = customer;
 		await this.db
 			.prepare(
-				`UPDATE customers SET name = ?, max_workers = ?, max_script_bytes = ?, cpu_ms = ?, sub_requests = ?, updated_at = ?
+				`UPDATE customers SET name = ?, max_workers = ?, max_script_bytes = ?, max_asset_bytes = ?, cpu_ms = ?, sub_requests = ?, updated_at = ?
 				 WHERE id = ?`
 			)
-			.bind(customer.name, plan.maxWorkers, plan.maxScriptBytes, plan.cpuMs, plan.subRequests, customer.updatedAt, customer.id)
+			.bind(customer.name, plan.maxWorkers, plan.maxScriptBytes, plan.maxAssetBytes, plan.cpuMs, plan.subRequests, customer.updatedAt, customer.id)
 			.run();
 	}
 
