@@ -11,13 +11,15 @@ import { interceptPlatformRequest } from './lib/server/dispatch';
 import { platformFor } from './lib/server/platform';
 import { negotiateEncoding } from './lib/server/response-encoding';
 
-// The Tail Worker of user Workers run in this process (WFP_ISOLATION=off), reached through ctx.exports.
+// The Tail Worker and the ASSETS binding of user Workers run in this process (WFP_ISOLATION=off), reached
+// through ctx.exports (src/lib/server/in-process-exports.ts).
 export { InProcessLogTail as LogTail } from './lib/server/logs/in-process-tail';
+export { InProcessAssets as UserAssets } from './lib/server/assets/in-process-assets';
 
 export default {
 	async fetch(request, env, ctx) {
 		const platform = platformFor(env);
-		platform.inProcessTails.remember(ctx.exports);
+		platform.inProcessExports.remember(ctx.exports);
 		const response =
 			(await interceptPlatformRequest(request, new URL(request.url), platform)) ||
 			(await sveltekit.fetch!(request, platform.sveltekitEnv, ctx));

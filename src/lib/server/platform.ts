@@ -30,7 +30,7 @@ import { AssetRetention } from './assets/retention';
 import type { AssetManifest } from './assets/manifest';
 import { LiveTailHub } from './logs/live';
 import { LogRecorder } from './logs/recorder';
-import { InProcessTails } from './logs/in-process';
+import { InProcessExports } from './in-process-exports';
 import { LOG_BUFFER_MAX_ENTRIES, LogBuffer, logRateSetting } from './logs/buffer';
 
 export interface Platform {
@@ -55,7 +55,7 @@ export interface Platform {
 	/** Where user Workers' log entries are recorded (and the dispatcher's timeouts). */
 	readonly logRecorder: LogRecorder;
 	/** The Tail Workers of user Workers run in this process (WFP_ISOLATION=off); src/worker.ts feeds it ctx.exports. */
-	readonly inProcessTails: InProcessTails;
+	readonly inProcessExports: InProcessExports;
 	/** Their entries waiting for the next batch (at most LOG_BUFFER_MAX_ENTRIES; src/lib/server/logs/buffer.ts). */
 	readonly inProcessLogs: LogBuffer;
 	/** The env src/worker.ts passes to SvelteKit: the bindings with this platform alongside. */
@@ -88,13 +88,13 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 	const liveTails = new LiveTailHub();
 	const logRecorder = new LogRecorder(logs, liveTails);
 	// WFP_ISOLATION=off: the app's own LogTail entrypoint, once src/worker.ts has passed on ctx.exports.
-	const inProcessTails = new InProcessTails();
+	const inProcessExports = new InProcessExports();
 	const inProcessLogs = new LogBuffer(LOG_BUFFER_MAX_ENTRIES, logRateSetting((env as unknown as Record<string, unknown>).LOGS_MAX_PER_SECOND));
 	const backend =
 		overrides.backend ??
 		(config.backend === 'cloudflare'
 			? createCloudflareBackend(env, config, source, logRecorder)
-			: createLocalBackend(env, config, source, logRecorder, { tails: inProcessTails, logs: inProcessLogs, flushLater: () => inProcessTails.flushLater() }));
+			: createLocalBackend(env, config, source, logRecorder, { exports: inProcessExports, logs: inProcessLogs }));
 	const deployments = new Deployments({ registry, backend, store: versions, settings, retention: config.versionRetention });
 	const store = new CustomerStore(env.DB);
 	const hostnames = createHostnameService({
@@ -119,7 +119,7 @@ export function buildPlatform(env: Env, overrides: { backend?: WorkerBackend } =
 		hostnames,
 		logs: createLogService({ registry, store: logs, live: liveTails }),
 		logRecorder,
-		inProcessTails,
+		inProcessExports,
 		inProcessLogs,
 		auth: new Authenticator(config, store),
 		authFailures: new AuthFailureThrottle({ ...THROTTLE_DEFAULTS, maxFailures: config.authMaxFailuresPerMinute })

@@ -13,18 +13,16 @@ import { safeEqual } from '../secrets';
 import { RUNNER_ASSETS_PATH, RUNNER_CODE_PATH, RUNNER_HEADERS, RUNNER_LOGS_PATH, RUNNER_RUN_PATH, runnerIndex } from '../runner-protocol';
 import { receiveLogEntries } from '../logs/receive';
 import type { LogRecorder } from '../logs/recorder';
-import type { InProcessTails } from '../logs/in-process';
+import type { InProcessExports } from '../in-process-exports';
 import { serveRunnerAsset } from '../assets/serve';
 
-/** What user Workers run in the app's own process (WFP_ISOLATION=off) log through: in-process.ts. */
-export interface InProcessLogging {
-	tails: InProcessTails;
+/** What user Workers run in the app's own process (WFP_ISOLATION=off) reach: the app's entrypoints, and the buffer their logs go to. */
+export interface InProcessBindings {
+	exports: InProcessExports;
 	logs: LogBuffer;
-	/** Has the buffer recorded LOG_FLUSH_MS from now. */
-	flushLater(): Promise<void>;
 }
 
-export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogRecorder, inProcess?: InProcessLogging): WorkerBackend {
+export function createLocalBackend(env: Env, config: PlatformConfig, source: ScriptSource, logs?: LogRecorder, inProcess?: InProcessBindings): WorkerBackend {
 	async function loadable(scriptId: string, version: number): Promise<LoadableWorker> {
 		const [worker, { vars, secrets }] = await Promise.all([source.worker(scriptId, version), source.settings(scriptId)]);
 		if (worker === null) throw new ScriptMissingError(scriptId);
@@ -50,10 +48,13 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 						() => loadable(script.scriptId, script.version),
 						script.limits ?? config.limits,
 						undefined,
-						() => ({ tails: () => inProcess?.tails.for(script.scriptId) ?? [] }),
+						() => ({
+							tails: () => inProcess?.exports.tails(script.scriptId) ?? [],
+							assets: script.assets ? inProcess?.exports.assets(script) : undefined
+						}),
 						withTails
 					).fetch(request),
-				async () => inProcess?.flushLater()
+				async () => inProcess?.exports.flushLater()
 			);
 	}
 

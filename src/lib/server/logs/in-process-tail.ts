@@ -1,5 +1,5 @@
 // The app Worker's Tail Worker entrypoint for user Workers run in its own process (WFP_ISOLATION=off; see
-// in-process.ts). Only src/worker.ts imports it (workerd's own module).
+// ../in-process-exports.ts). Only src/worker.ts imports it (workerd's own module).
 import { WorkerEntrypoint } from 'cloudflare:workers';
 import { entriesFromTrace } from './entries';
 import { LOG_FLUSH_MS } from './buffer';
@@ -17,7 +17,7 @@ export class InProcessLogTail extends WorkerEntrypoint<Env, { scriptId: string }
 		if (platform.inProcessLogs.add(this.ctx.props.scriptId, entries)) this.ctx.waitUntil(recordLater(platform));
 	}
 
-	/** Records the buffer LOG_FLUSH_MS from now (InProcessTails.flushLater: requests run without a Tail Worker). */
+	/** Records the buffer LOG_FLUSH_MS from now (InProcessExports.flushLater: requests run without a Tail Worker). */
 	scheduleFlush(): void {
 		this.ctx.waitUntil(recordLater(platformFor(this.env)));
 	}

@@ -1,8 +1,10 @@
-// Logs with user Workers run in the app's own process (WFP_ISOLATION=off, no runners): the app's own
-// LogTail entrypoint (src/lib/server/logs/in-process-tail.ts, through ctx.exports) records their console
+// User Workers run in the app's own process (WFP_ISOLATION=off, no runners) get what the runners give
+// theirs, through the app's own entrypoints (ctx.exports, src/lib/server/in-process-exports.ts): an ASSETS
+// binding for a version with static assets; and logs: the app's LogTail entrypoint records their console
 // lines, exceptions and request lines like the runners' does, and a live tail streams them; over its log
 // rate (LOGS_MAX_PER_SECOND 1 here: a burst of 10 entries) a Worker runs without it and its requests still
 // count in its metrics.
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createPlatformClient } from '$lib/trpc';
 import type { LogEntry } from '$lib/server/logs/entries';
@@ -68,5 +70,36 @@ describe('logs with WFP_ISOLATION=off', () => {
 		const { entries } = await client.workers.logs.query({ name: 'busy-local' });
 		expect(entries.filter((entry) => entry.kind === 'request').map((entry) => entry.request!.path)).toEqual(['/many']);
 		expect(entries[0].message).toMatch(/^the log lines of 30 requests were not recorded/);
+	});
+});
+
+describe('static assets with WFP_ISOLATION=off', () => {
+	it('serves the files and gives the Worker its ASSETS binding, as the runners do', async () => {
+		const client = createPlatformClient(app.url);
+		const files = { '/style.css': 'body { color: plum }', '/index.html': '<h1>in-process</h1>' };
+		const manifest = Object.fromEntries(
+			Object.entries(files).map(([path, text]) => [path, { hash: createHash('sha256').update(text).digest('hex'), size: Buffer.byteLength(text) }])
+		);
+		const { session, missing } = await client.assets.start.mutate({ name: 'local-site', manifest });
+		expect(missing).toHaveLength(2);
+		await client.assets.upload.mutate({
+			session,
+			files: Object.entries(files).map(([path, text]) => ({ hash: manifest[path].hash, base64: Buffer.from(text).toString('base64') }))
+		});
+		const worker = `export default { async fetch(request, env) {
+			const url = new URL(request.url);
+			if (url.pathname === '/through-binding') return env.ASSETS.fetch(new URL('/style.css', url));
+			if (url.pathname === '/missing-through-binding') return env.ASSETS.fetch(new URL('/nothing.css', url));
+			return new Response('worker ' + url.pathname);
+		} }`;
+		await client.workers.upload.mutate({ name: 'local-site', code: worker, assets: { session } });
+		const base = `${app.url}/user-workers/local-site`;
+		expect(await (await fetch(`${base}/`)).text()).toBe('<h1>in-process</h1>');
+		const binding = await fetch(`${base}/through-binding`);
+		expect(binding.status).toBe(200);
+		expect(binding.headers.get('content-type')).toBe('text/css; charset=utf-8');
+		expect(await binding.text()).toBe('body { color: plum }');
+		expect((await fetch(`${base}/missing-through-binding`)).status).toBe(404);
+		expect(await (await fetch(`${base}/other`)).text()).toBe('worker /other');
 	});
 });
