@@ -10,6 +10,7 @@ import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { RUNNER_HEALTH_PATH } from '../src/lib/server/runner-protocol.ts';
+import { DEFAULTS } from '../src/lib/server/config.ts';
 import { egressTestSettings, startEgressProxy } from './egress-proxy.js';
 
 const ENTRY = fileURLToPath(new URL('../src/runner/worker.ts', import.meta.url));
@@ -81,7 +82,9 @@ export async function startRunner({
 						// WFP_LOGS=off: user Workers run without the Tail Worker that records their logs.
 						RECORD_LOGS: process.env.WFP_LOGS === 'off' ? 'off' : 'on',
 						// Log entries each user Worker may record per second (src/lib/server/logs/buffer.ts).
-						LOGS_MAX_PER_SECOND: process.env.LOGS_MAX_PER_SECOND ?? ''
+						LOGS_MAX_PER_SECOND: process.env.LOGS_MAX_PER_SECOND ?? '',
+						// A request that takes as long is the app's to record, as a timeout (src/lib/server/logs/buffer.ts).
+						DISPATCH_TIMEOUT_MS: process.env.DISPATCH_TIMEOUT_MS || String(DEFAULTS.dispatchTimeoutMs)
 					},
 					// User Workers' fetch() goes through the runner's UserOutbound to the egress proxy (src/runner/worker.ts).
 					serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } },

@@ -33,6 +33,8 @@ interface RunnerEnv {
 	RECORD_LOGS: string;
 	/** Log entries each user Worker may record per second (LOGS_MAX_PER_SECOND; buffer.ts). */
 	LOGS_MAX_PER_SECOND?: string;
+	/** The app's DISPATCH_TIMEOUT_MS: a request that takes as long is the app's to record (a 504). */
+	DISPATCH_TIMEOUT_MS: string;
 	/** This Worker's UserOutbound entrypoint (a service binding to itself, scripts/runner.js). */
 	USER_OUTBOUND: Fetcher;
 }
@@ -99,7 +101,8 @@ async function flushLater(env: RunnerEnv, logs: LogBuffer): Promise<void> {
 		headers: { [RUNNER_HEADERS.secret]: env.RUNNER_SECRET, 'content-type': 'application/json' },
 		body: JSON.stringify(logs.take())
 	});
-	await response.body?.cancel();
+	if (!response.ok) console.error(`the app refused a batch of log entries and metrics: HTTP ${response.status} ${await response.text()}`);
+	else await response.body?.cancel();
 }
 
 /** This runner's LogTail entrypoint for the Worker `scriptId` (ctx.exports: a loopback binding with props). */
@@ -226,7 +229,10 @@ export default {
 				return loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, bindings, withTails).fetch(forwarded);
 			};
 			return withoutInternalHeaders(
-				await runSampled(recording, script.scriptId, forwarded.method, run, () => ctx.waitUntil(flushLater(env, logs)))
+				await runSampled(recording, script.scriptId, forwarded.method, run, {
+					flushLater: () => ctx.waitUntil(flushLater(env, logs)),
+					timeoutMs: Number(env.DISPATCH_TIMEOUT_MS)
+				})
 			);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));

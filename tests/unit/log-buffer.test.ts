@@ -2,12 +2,13 @@
 // or without the Tail Worker: every request counts in its Worker's metrics, while invocations are recorded
 // up to the Worker's log rate (whole, a notice for the rest, which run without the Tail Worker), one
 // Worker's flood leaves another's entries alone, and the buffer forgets the allowance of a Worker gone quiet.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { LOG_RATE_WINDOW_S, LogBuffer, logRateSetting, runSampled } from '../../src/lib/server/logs/buffer';
 import type { NewLogEntry } from '../../src/lib/server/logs/entries';
 import { LATENCY_BUCKETS_MS } from '../../src/lib/server/logs/metrics';
 
 const MINUTE = 1_800_000_000_000 - (1_800_000_000_000 % 60_000);
+const OPTIONS = { flushLater: () => {}, timeoutMs: 10_000 };
 
 /** One invocation's entries: a console line and its request line. */
 function invocation(id: number, time: number, status = 200): NewLogEntry[] {
@@ -35,7 +36,7 @@ function bufferAt(perSecond: number) {
 			runs[withTails ? 'withTails' : 'without']++;
 			if (withTails) buffer.add(scriptId, entries);
 			return new Response(null, { status });
-		}, () => {});
+		}, OPTIONS);
 		expect(response.status).toBe(status);
 	}
 	return { clock, buffer, runs, request };
@@ -101,22 +102,49 @@ describe('LogBuffer', () => {
 		const { buffer } = bufferAt(1);
 		buffer.add('w', Array.from({ length: 20 }, (_, i) => ({ ...invocation(0, MINUTE)[0], message: `spent ${i}` })));
 		buffer.take();
-		const failing = runSampled(buffer, 'w', 'POST', async () => Promise.reject(new Error('boom')), () => {});
+		const failing = runSampled(buffer, 'w', 'POST', async () => Promise.reject(new Error('boom')), OPTIONS);
 		await expect(failing).rejects.toThrow('boom');
 		expect(buffer.take().metrics.w).toEqual([expect.objectContaining({ requests: 1, errors: 1 })]);
 
 		const tails: boolean[] = [];
-		await runSampled(null, 'w', 'GET', async (withTails) => (tails.push(withTails), new Response('ok')), () => {});
+		await runSampled(null, 'w', 'GET', async (withTails) => (tails.push(withTails), new Response('ok')), OPTIONS);
 		expect(tails).toEqual([false]);
+	});
+
+	it("leaves a request that took DISPATCH_TIMEOUT_MS uncounted (the platform's timeout line counts it), and asks for a flush again after one could not be scheduled", async () => {
+		const { clock, buffer } = bufferAt(1);
+		// 40 entries overdraw the allowance of 10 by 29 (after the 10 s below, still by 19).
+		buffer.add('w', Array.from({ length: 40 }, (_, i) => ({ ...invocation(0, MINUTE)[0], message: `spent ${i}` })));
+		buffer.take();
+		await runSampled(buffer, 'w', 'GET', async () => ((clock.now += 10_000), new Response('late')), OPTIONS);
+		expect(buffer.take().metrics).toEqual({});
+
+		const asked: number[] = [];
+		const failing = { timeoutMs: 10_000, flushLater: () => (asked.push(clock.now), Promise.reject(new Error('no exports yet'))) };
+		const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+		await runSampled(buffer, 'w', 'GET', async () => new Response('a'), failing);
+		await runSampled(buffer, 'w', 'GET', async () => new Response('b'), failing);
+		expect(asked).toHaveLength(2);
+		expect(errors).toHaveBeenCalledTimes(2);
+		errors.mockRestore();
+		expect(buffer.take().metrics.w[0].requests).toBe(2);
+	});
+
+	it('admits requests that arrive together only up to the allowance, before their Tail Worker calls arrive', async () => {
+		const { buffer } = bufferAt(1); // 10 entries
+		const admitted = Array.from({ length: 30 }, () => buffer.admits('burst')).filter(Boolean);
+		expect(admitted).toHaveLength(10);
 	});
 
 	it('forgets the allowance of a Worker back to a full one, and sends nothing for it', async () => {
 		const { clock, buffer, request } = bufferAt(10);
 		await request('once', invocation(0, clock.now));
 		buffer.take();
+		expect(buffer.trackedWorkers).toBe(1);
 		clock.now += LOG_RATE_WINDOW_S * 1000;
 		const batch = buffer.take();
 		expect(batch).toEqual({ entries: {}, metrics: {} });
+		expect(buffer.trackedWorkers).toBe(0);
 		// With its allowance forgotten, the next invocation starts from a full one.
 		await request('once', invocation(1, clock.now));
 		expect(buffer.take().entries.once).toHaveLength(2);

@@ -137,7 +137,7 @@ describe('static assets (real KV and D1)', () => {
 		expect(over).toEqual({
 			code: 'FORBIDDEN',
 			message:
-				"these assets would bring Small's stored static assets to 21 B (20 B stored, 1 B new); the plan allows 20 B (plan.maxAssetBytes): delete Workers or versions, or ask the operator for a larger plan"
+				"these assets would bring Small's stored static assets to 21 B (20 B stored, 1 B new); the plan allows 20 B (plan.maxAssetBytes): files of deleted Workers and pruned versions are freed when they are swept (after RETIRED_CODE_GRACE_SECONDS), or ask the operator for a larger plan"
 		});
 		expect(await blobKeys()).toHaveLength(3);
 		// The operator, uploading for a Worker of its own, is not bound by any plan.
@@ -145,6 +145,36 @@ describe('static assets (real KV and D1)', () => {
 		// A larger plan lets the customer go on.
 		await operator.customers.update({ id: small.id, plan: { maxAssetBytes: 100 } });
 		await deploy(as, 'small-site', { '/a.txt': '0123456789', '/d.txt': 'x' });
+	});
+
+	it("keeps what a client's hash names (a bucket for a hash the owner has is ignored), counts each bucket against the plan, and takes buckets only for client-hash sessions", async () => {
+		const { platform, caller: operator } = setup();
+		const tiny = await operator.customers.create({ name: 'Tiny', plan: { maxAssetBytes: 12 } });
+		const principal = { kind: 'customer', customerId: tiny.id, customerName: tiny.name, tokenId: null } as const;
+		const uploads = platform.assetUploads;
+		const client = (letter: string) => letter.repeat(32);
+		const session = (path: string, hash: string) => uploads.start(principal, { name: 'tiny-site', manifest: { [path]: { hash, size: 5 } }, hashes: 'client' });
+
+		const first = await session('/a.txt', client('a'));
+		expect(first.missing).toEqual([client('a')]);
+		expect(await uploads.uploadToSession(first.session, [{ hash: client('a'), base64: btoa('hello') }])).toEqual({ stored: 1, complete: true });
+		// The holder of another session's upload token cannot re-point the hash to other bytes.
+		const second = await session('/a.txt', client('a'));
+		expect(second.missing).toEqual([]);
+		expect(await uploads.uploadToSession(second.session, [{ hash: client('a'), base64: btoa('evil!') }])).toEqual({ stored: 0, complete: true });
+		const manifest = await uploads.complete(principal, { session: second.session, name: 'tiny-site', owner: tiny.id });
+		expect(manifest.files['/a.txt'].hash).toBe(await sha256('hello'));
+
+		// Two sessions started side by side each fit (5 stored + 5 new of 12); their buckets together do not.
+		const third = await session('/b.txt', client('b'));
+		const fourth = await session('/c.txt', client('c'));
+		await uploads.uploadToSession(third.session, [{ hash: client('b'), base64: btoa('bbbbb') }]);
+		const over = await uploads.uploadToSession(fourth.session, [{ hash: client('c'), base64: btoa('ccccc') }]).catch((error: Error) => error);
+		expect(over).toMatchObject({ kind: 'quota', message: expect.stringContaining("bring Tiny's stored static assets to 15 B (10 B stored, 5 B new)") });
+
+		const trpcSession = await uploads.start(principal, { name: 'tiny-site', manifest: { '/d.txt': { hash: await sha256('d'), size: 1 } } });
+		const refused = await uploads.uploadToSession(trpcSession.session, [{ hash: await sha256('d'), base64: btoa('d') }]).catch((error: Error) => error);
+		expect(refused).toMatchObject({ kind: 'input', message: "this upload session takes its files through assets.upload, with its caller's token" });
 	});
 
 	it("keeps each customer's files in its own namespace: lists them to the owner and the operator only, and a customer's deletion removes them", async () => {

@@ -38,12 +38,10 @@ export class InProcessExports {
 	/**
 	 * Has the LogTail entrypoint record the in-process LogBuffer LOG_FLUSH_MS from now, in a call of its own
 	 * (its waitUntil outlives the request that asks, which waits only for the call to be taken): for requests
-	 * counted without a Tail Worker call.
+	 * counted without a Tail Worker call. Rejects when it cannot (no exports yet, or the call failed).
 	 */
 	async flushLater(): Promise<void> {
-		await this.#exports
-			?.LogTail({ props: { scriptId: '' } })
-			.scheduleFlush()
-			.catch((error: unknown) => console.error('could not schedule the in-process log flush:', error));
+		if (!this.#exports) throw new Error('the app has not passed on its exports yet');
+		await this.#exports.LogTail({ props: { scriptId: '' } }).scheduleFlush();
 	}
 }

@@ -6,7 +6,8 @@
 //   sweep: the owner's blobs outside that set, older than an upload session (SESSION_TTL_SECONDS), so a
 //          file uploaded for a session not yet completed stays. An owner with an upload session open is
 //          left alone until a later sweep: its session may name a blob the mark did not see.
-// Its cost is one KV list per 1000 of the owner's blobs and one KV read per kept version of its Workers.
+// Its cost is one KV list per 1000 of the owner's blobs (and of its client hashes, when blobs go) and one
+// KV read per kept version of its Workers.
 import { MANIFEST_KEY_PREFIX, manifestKey, ownerKey } from './manifest';
 import { SESSION_TTL_SECONDS, type AssetStore } from './store';
 
@@ -37,6 +38,8 @@ export class AssetRetention {
 		const live = await this.#liveHashes(owner);
 		const unreferenced = candidates.filter((hash) => !live.has(hash));
 		await this.#store.deleteBlobs(owner, unreferenced);
+		// Client hashes (the Cloudflare-compatible API's) that named them name nothing now.
+		if (unreferenced.length > 0) await this.#store.deleteAliasesOf(owner, new Set(unreferenced));
 		return unreferenced.length;
 	}
 

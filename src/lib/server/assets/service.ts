@@ -7,7 +7,12 @@
 // accepted in a manifest only when its blob is in that namespace: uploaded by the owner (or the operator
 // for it), in this session or for any earlier version of the owner's Workers. Another customer's files are
 // never reachable by naming their hash, and an upload cannot overwrite anything: a blob's key is the hash
-// of its bytes, checked here before it is stored.
+// of its bytes, checked here before it is stored. A client's own hash (the Cloudflare-compatible API) names
+// what its owner first stored under it, as long as that file is kept: an upload for a hash the owner already
+// has is ignored, so the holder of an upload token cannot re-point it.
+//
+// A customer's stored bytes are bounded by its plan (maxAssetBytes): checked when a session starts and again
+// for each batch's new files.
 import type { PlatformConfig } from '../config';
 import type { CustomerStore } from '../customers/store';
 import { ConflictError, InputError, NotFoundError, PlatformError, QuotaError } from '../errors';
@@ -105,25 +110,26 @@ export function createAssetService(deps: {
 	}
 
 	/**
-	 * Refuses a session whose new files would take the customer's stored assets (every file of its Workers'
+	 * Refuses `adding` new bytes when they would take the customer's stored assets (every file of its Workers'
 	 * versions, each counted once) over its plan's maxAssetBytes. The operator's Workers have no such bound.
 	 */
-	async function checkStorageQuota(customerId: string, blobOwner: string, missing: string[], manifest: DeclaredManifest): Promise<void> {
+	async function checkStorageQuota(customerId: string, adding: number): Promise<void> {
+		if (adding === 0) return;
 		const customer = await customers.customer(customerId);
 		if (!customer) return;
-		const sizes = new Map(Object.values(manifest).map((file) => [file.hash, file.size]));
-		const adding = missing.reduce((total, hash) => total + (sizes.get(hash) ?? 0), 0);
-		if (adding === 0) return;
-		const stored = await assets.storedBytes(blobOwner);
+		const stored = await assets.storedBytes(ownerKey(customerId));
 		const limit = customer.plan.maxAssetBytes;
 		if (stored + adding > limit)
 			throw new QuotaError(
-				`these assets would bring ${customer.name}'s stored static assets to ${formatBytes(stored + adding)} (${formatBytes(stored)} stored, ${formatBytes(adding)} new); the plan allows ${formatBytes(limit)} (plan.maxAssetBytes): delete Workers or versions, or ask the operator for a larger plan`,
+				`these assets would bring ${customer.name}'s stored static assets to ${formatBytes(stored + adding)} (${formatBytes(stored)} stored, ${formatBytes(adding)} new); the plan allows ${formatBytes(limit)} (plan.maxAssetBytes): files of deleted Workers and pruned versions are freed when they are swept (after RETIRED_CODE_GRACE_SECONDS), or ask the operator for a larger plan`,
 				'assets'
 			);
 	}
 
-	/** Checks and stores a batch of `session`'s files (a client-named file under its SHA-256, with the alias). */
+	/**
+	 * Checks and stores a batch of `session`'s files: a client-named file under its SHA-256 with the alias,
+	 * unless the owner already has a file under that client hash. New bytes count against a customer's plan.
+	 */
 	async function store(session: UploadSession, files: UploadedFile[]): Promise<number> {
 		const sizes = new Map(Object.values(session.manifest).map((file) => [file.hash, file.size]));
 		const decoded: { hash: string; sha256: string; bytes: Uint8Array<ArrayBuffer> }[] = [];
@@ -146,13 +152,28 @@ export function createAssetService(deps: {
 		}
 		if (total > maxBatchBytes)
 			throw new InputError('files', `this batch is ${formatBytes(total)}; a batch may carry at most ${formatBytes(maxBatchBytes)}`);
+		let fresh = decoded;
+		if (session.hashes === 'client') {
+			const named = new Map(await Promise.all(decoded.map(async ({ hash }) => [hash, await assets.alias(session.owner, hash)] as const)));
+			const kept = [...named.values()].filter((sha256): sha256 is string => sha256 !== null);
+			const gone = new Set(await assets.missing(session.owner, kept));
+			fresh = decoded.filter(({ hash }) => {
+				const sha256 = named.get(hash);
+				return !sha256 || gone.has(sha256);
+			});
+		}
+		if (session.owner !== ownerKey(null)) {
+			const absent = new Set(await assets.missing(session.owner, fresh.map(({ sha256 }) => sha256)));
+			const adding = new Map(fresh.filter(({ sha256 }) => absent.has(sha256)).map(({ sha256, bytes }) => [sha256, bytes.byteLength]));
+			await checkStorageQuota(session.owner, [...adding.values()].reduce((sum, size) => sum + size, 0));
+		}
 		await Promise.all(
-			decoded.map(async ({ hash, sha256, bytes }) => {
+			fresh.map(async ({ hash, sha256, bytes }) => {
 				await assets.putBlob(session.owner, sha256, bytes);
 				if (session.hashes === 'client') await assets.putAlias(session.owner, hash, sha256);
 			})
 		);
-		return decoded.length;
+		return fresh.length;
 	}
 
 	return {
@@ -170,7 +191,8 @@ export function createAssetService(deps: {
 			const started: UploadSession = { name, owner: blobOwner, caller: describePrincipal(caller), manifest, ...(hashes === 'client' && { hashes }) };
 			const missing = await missingOf(started);
 			const customerId = owner === undefined ? ownerOf(caller) : owner;
-			if (customerId !== null) await checkStorageQuota(customerId, blobOwner, missing, manifest);
+			const sizes = new Map(Object.values(manifest).map((file) => [file.hash, file.size]));
+			if (customerId !== null) await checkStorageQuota(customerId, missing.reduce((total, hash) => total + (sizes.get(hash) ?? 0), 0));
 			return { session: await assets.startSession(started), missing, maxBatchBytes };
 		},
 
@@ -181,6 +203,7 @@ export function createAssetService(deps: {
 
 		async uploadToSession(id, files) {
 			const session = await heldSession(id);
+			if (session.hashes !== 'client') throw new InputError('session', 'this upload session takes its files through assets.upload, with its caller\'s token');
 			const stored = await store(session, files);
 			return { stored, complete: (await missingOf(session)).length === 0 };
 		},
@@ -204,7 +227,11 @@ export function createAssetService(deps: {
 			return {
 				owner: session.owner,
 				files: Object.fromEntries(
-					entries.map(([path, { hash, size }]) => [path, { hash: sha256Of?.get(hash) ?? hash, size, contentType: contentTypeOf(path) }])
+					entries.map(([path, { hash, size }]) => {
+						const stored = sha256Of ? sha256Of.get(hash) : hash;
+						if (!stored) throw new InputError('assets', `asset ${path} was not uploaded yet: upload it again`);
+						return [path, { hash: stored, size, contentType: contentTypeOf(path) }];
+					})
 				)
 			};
 		},

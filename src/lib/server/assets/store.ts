@@ -21,7 +21,10 @@ export interface UploadSession {
 	name: string;
 	/** The blob namespace (ownerKey) the files go to. */
 	owner: string;
-	/** describePrincipal of the caller that started it: only the same caller may upload to it or use it. */
+	/**
+	 * describePrincipal of the caller that started it: only the same caller may upload to it (tRPC) or
+	 * complete it; a client-hash session's buckets also go to whoever holds its upload token.
+	 */
 	caller: string;
 	manifest: DeclaredManifest;
 	/** What the manifest's hashes are: SHA-256 of the bytes (absent), or the client's own names (the Cloudflare-compatible API). */
@@ -130,6 +133,25 @@ export class AssetStore {
 			if (page.list_complete) return total;
 			cursor = page.cursor;
 		}
+	}
+
+	/** The SHA-256 `owner`'s client hash `clientHash` names, or null. */
+	alias(owner: string, clientHash: string): Promise<string | null> {
+		return this.#kv.get(aliasKey(owner, clientHash));
+	}
+
+	/** Deletes `owner`'s client hashes that name any of `hashes` (their blobs were deleted). Returns how many. */
+	async deleteAliasesOf(owner: string, hashes: ReadonlySet<string>): Promise<number> {
+		const doomed: string[] = [];
+		const prefix = aliasPrefix(owner);
+		for (let cursor: string | undefined; ; ) {
+			const page = await this.#kv.list<{ hash: string }>({ prefix, cursor });
+			for (const key of page.keys) if (key.metadata && hashes.has(key.metadata.hash)) doomed.push(key.name);
+			if (page.list_complete) break;
+			cursor = page.cursor;
+		}
+		await Promise.all(doomed.map((key) => this.#kv.delete(key)));
+		return doomed.length;
 	}
 
 	/** Records that `owner`'s client names the bytes with SHA-256 `hash` `clientHash`. */

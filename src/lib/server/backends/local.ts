@@ -54,7 +54,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 						}),
 						withTails
 					).fetch(request),
-				async () => inProcess?.exports.flushLater()
+				{ flushLater: async () => inProcess?.exports.flushLater(), timeoutMs: config.dispatchTimeoutMs }
 			);
 	}
 

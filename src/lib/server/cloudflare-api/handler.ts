@@ -128,9 +128,15 @@ async function assetBucket(request: Request, url: URL, platform: Platform): Prom
 	const account = decodeSegment(ASSET_BUCKET_PATH.exec(url.pathname.slice(CLOUDFLARE_API_PREFIX.length))![1]);
 	const { accountId } = platform.config.cloudflareApi;
 	if (account !== accountId) throw new CloudflareApiError(403, CODES.authentication, `Authentication error: this platform's account is ${accountId} (PLATFORM_ACCOUNT_ID)`);
-	// The body is read (within its bound) before the token is judged, so a refusal reaches a client still sending.
-	const form = await readForm(request, maxBucketBodyBytes(platform.config.maxScriptBytes));
-	return uploadAssetBucket(platform, uploadSessionOf(request), url, form);
+	let session: string;
+	try {
+		session = uploadSessionOf(request);
+	} catch (error) {
+		// Read to the end (within the bound, unparsed) so that the refusal reaches a client still sending.
+		if (request.body) await readAtMost(request.body, maxBucketBodyBytes(platform.config.maxScriptBytes));
+		throw error;
+	}
+	return uploadAssetBucket(platform, session, url, await readForm(request, maxBucketBodyBytes(platform.config.maxScriptBytes)));
 }
 
 async function assetsUploadSession({ request, platform, caller, params }: Call) {

@@ -63,16 +63,23 @@ export class LogBuffer {
 		this.#burst = perSecond * LOG_RATE_WINDOW_S;
 	}
 
-	/** Whether the Worker's next invocation is to be recorded: its allowance is not spent (see `runSampled`). */
+	/**
+	 * Whether the Worker's next invocation is to be recorded (see `runSampled`): its allowance is not spent.
+	 * An admitted invocation spends one entry at once (its request line), so requests admitted together
+	 * before their Tail Worker calls arrive cannot overdraw it by more than their lines beyond the first.
+	 */
 	admits(scriptId: string): boolean {
-		return this.#allowance(scriptId).tokens > 0;
+		const allowance = this.#allowance(scriptId);
+		if (allowance.tokens <= 0) return false;
+		allowance.tokens -= 1;
+		return true;
 	}
 
-	/** Adds a recorded invocation's entries (they spend its allowance); true when the caller is to flush the buffer (no flush is pending yet). */
+	/** Adds an admitted invocation's entries (they spend the rest of its allowance); true when the caller is to flush the buffer (no flush is pending yet). */
 	add(scriptId: string, entries: NewLogEntry[]): boolean {
 		const metrics = this.#metricsOf(scriptId);
 		for (const entry of entries) countRequest(metrics, entry);
-		this.#allowance(scriptId).tokens -= entries.length;
+		this.#allowance(scriptId).tokens -= Math.max(0, entries.length - 1);
 		const list = this.#entries.get(scriptId) ?? [];
 		this.#entries.set(scriptId, list);
 		for (const entry of entries) {
@@ -96,6 +103,16 @@ export class LogBuffer {
 	#flushNeeded(): boolean {
 		if (this.#flushing) return false;
 		return (this.#flushing = true);
+	}
+
+	/** The flush a caller was to schedule could not be: the next `add` or count asks again. */
+	flushAbandoned(): void {
+		this.#flushing = false;
+	}
+
+	/** How many Workers' allowances it holds: those that logged within the last LOG_RATE_WINDOW_S seconds. */
+	get trackedWorkers(): number {
+		return this.#allowances.size;
 	}
 
 	#metricsOf(scriptId: string): Map<number, MinuteSums> {
@@ -146,21 +163,30 @@ export class LogBuffer {
  * Runs one invocation of the Worker `scriptId` through `run`: with its Tail Worker (`run(true)`) while its
  * log allowance admits it, else without (`run(false)`, another isolate of the same version), counting the
  * request in its metrics here: status, outcome (`exception` when the call throws) and the wall time to the
- * response. With no buffer (logs off) every invocation runs without. `flushLater` is called when the
- * count finds no flush of the buffer pending, before the response is returned.
+ * response. A request that takes `timeoutMs` or more is not counted: the platform has answered it with a
+ * 504 and recorded it as a timeout itself. With no buffer (logs off) every invocation runs without.
+ * `flushLater` is awaited when the count finds no flush of the buffer pending; if it fails, the next count asks again.
  */
 export async function runSampled(
 	logs: LogBuffer | null,
 	scriptId: string,
 	method: string,
 	run: (withTails: boolean) => Promise<Response>,
-	flushLater: () => void | Promise<void>
+	options: { flushLater: () => void | Promise<void>; timeoutMs: number }
 ): Promise<Response> {
 	if (!logs) return run(false);
 	if (logs.admits(scriptId)) return run(true);
 	const started = logs.now();
 	const count = async (status: number | null, outcome: string) => {
-		if (logs.countUnrecorded(scriptId, started, { method, path: '', status, outcome, wallMs: logs.now() - started, cpuMs: 0 })) await flushLater();
+		const wallMs = logs.now() - started;
+		if (wallMs >= options.timeoutMs) return;
+		if (!logs.countUnrecorded(scriptId, started, { method, path: '', status, outcome, wallMs, cpuMs: 0 })) return;
+		try {
+			await options.flushLater();
+		} catch (error) {
+			logs.flushAbandoned();
+			console.error('could not schedule the log flush:', error);
+		}
 	};
 	let response: Response;
 	try {

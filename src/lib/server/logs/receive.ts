@@ -13,8 +13,12 @@ import type { LogRecorder } from './recorder';
 export const LOG_INGEST_PATH = '/__platform/logs';
 export const LOG_INGEST_SECRET_HEADER = 'x-wfp-log-secret';
 
-/** The most entries one POST may carry (the runner's LogBuffer holds at most this many). */
+/**
+ * The most entries one POST may carry (the runner's LogBuffer holds at most this many), besides the two
+ * notices a buffer may add per Worker (requests sampled out, entries dropped).
+ */
 export const MAX_ENTRIES_PER_POST = 5000;
+const NOTICES_PER_WORKER = 2;
 /** The most metrics items (Worker-minutes) one POST may carry: a runner's buffer holds one per Worker it served within LOG_FLUSH_MS. */
 export const MAX_METRICS_PER_POST = 50_000;
 
@@ -50,7 +54,7 @@ export async function receiveLogEntries(request: Request, recorder: LogRecorder 
 		!metrics ||
 		!entries.every((list) => list.every(isEntry)) ||
 		!metrics.every((list) => list.every(isMinuteSums)) ||
-		total(entries) > MAX_ENTRIES_PER_POST ||
+		total(entries) > MAX_ENTRIES_PER_POST + NOTICES_PER_WORKER * entries.length ||
 		total(metrics) > MAX_METRICS_PER_POST
 	)
 		return new Response(

@@ -2,9 +2,9 @@
 // live tails. It also records what the runtime cannot see: a request the platform gave up on after
 // DISPATCH_TIMEOUT_MS (the 504) gets its request line at once, with outcome `timeout`, and the request line
 // the runtime sends when that Worker finally finishes (saying "200 ok" to a client that got a 504) is left
-// out, and taken out of the batch's metrics; its console lines and exceptions are kept. (When the Worker was
-// over its log rate and that line was sampled out, its runner still counted it: the minute counts the
-// request twice.)
+// out, and taken out of the batch's metrics; its console lines and exceptions are kept. (A request run
+// without the Tail Worker, its Worker being over its log rate, is not counted by the runner once it takes
+// DISPATCH_TIMEOUT_MS: runSampled, buffer.ts.)
 import type { LogBatch } from './buffer';
 import type { NewLogEntry } from './entries';
 import { countRequest, metricsOf, type MinuteSums } from './metrics';
