@@ -23,6 +23,7 @@ import { mayAccess } from '../workers/access';
 import { workerNameProblem } from '$lib/worker-name';
 import { formatBytes } from '$lib/format';
 import { sha256Hex } from '../hashing';
+import { fromBase64 } from '../modules/kinds';
 import {
 	checkDeclaredManifest,
 	contentTypeOf,
@@ -139,7 +140,7 @@ export function createAssetService(deps: {
 			if (size === undefined) throw new InputError('files', `hash ${hash} is not in this session's manifest`);
 			let bytes: Uint8Array<ArrayBuffer>;
 			try {
-				bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
+				bytes = fromBase64(base64);
 			} catch {
 				throw new InputError('files', `the file with hash ${hash} is not valid base64`);
 			}

@@ -31,6 +31,11 @@ export interface UploadSession {
 	hashes?: HashKind;
 }
 
+/** An alias's metadata: the SHA-256 it names (so one list reads them all). */
+interface AliasMetadata {
+	hash: string;
+}
+
 interface BlobMetadata {
 	size: number;
 	/** ms since the epoch: a blob younger than an upload session may belong to one not completed yet. */
@@ -58,16 +63,32 @@ export class AssetStore {
 		this.#manifests = manifests;
 	}
 
+	/** Every key under `prefix` (its name after the prefix) with its metadata, one KV list per 1000. */
+	async *#keys<Metadata>(prefix: string): AsyncGenerator<{ name: string; metadata: Metadata | undefined }> {
+		for (let cursor: string | undefined; ; ) {
+			const page = await this.#kv.list<Metadata>({ prefix, cursor });
+			for (const key of page.keys) yield { name: key.name.slice(prefix.length), metadata: key.metadata };
+			if (page.list_complete) return;
+			cursor = page.cursor;
+		}
+	}
+
+	/** Deletes every key under `prefix`. Returns how many. */
+	async #deleteAll(prefix: string): Promise<number> {
+		let removed = 0;
+		for (;;) {
+			// Each pass lists from the start: the keys just deleted are gone from the listing.
+			const page = await this.#kv.list({ prefix });
+			await Promise.all(page.keys.map((key) => this.#kv.delete(key.name)));
+			removed += page.keys.length;
+			if (page.list_complete) return removed;
+		}
+	}
+
 	/** The hashes among `hashes` that `owner`'s namespace lacks (one KV list per 1000 blobs it holds). */
 	async missing(owner: string, hashes: Iterable<string>): Promise<string[]> {
 		const held = new Set<string>();
-		const prefix = blobPrefix(owner);
-		for (let cursor: string | undefined; ; ) {
-			const page = await this.#kv.list({ prefix, cursor });
-			for (const key of page.keys) held.add(key.name.slice(prefix.length));
-			if (page.list_complete) break;
-			cursor = page.cursor;
-		}
+		for await (const blob of this.#keys(blobPrefix(owner))) held.add(blob.name);
 		return [...new Set(hashes)].filter((hash) => !held.has(hash));
 	}
 
@@ -100,13 +121,7 @@ export class AssetStore {
 
 	/** Every blob of `owner` with when it was stored, page by page (one KV list per 1000). */
 	async *blobs(owner: string): AsyncGenerator<{ hash: string; uploadedAt: number }> {
-		const prefix = blobPrefix(owner);
-		for (let cursor: string | undefined; ; ) {
-			const page = await this.#kv.list<BlobMetadata>({ prefix, cursor });
-			for (const key of page.keys) yield { hash: key.name.slice(prefix.length), uploadedAt: key.metadata?.uploadedAt ?? 0 };
-			if (page.list_complete) return;
-			cursor = page.cursor;
-		}
+		for await (const blob of this.#keys<BlobMetadata>(blobPrefix(owner))) yield { hash: blob.name, uploadedAt: blob.metadata?.uploadedAt ?? 0 };
 	}
 
 	async deleteBlobs(owner: string, hashes: string[]): Promise<void> {
@@ -126,13 +141,8 @@ export class AssetStore {
 	/** The bytes of every blob `owner` stores (one KV list per 1000 blobs, sizes from their metadata). */
 	async storedBytes(owner: string): Promise<number> {
 		let total = 0;
-		const prefix = blobPrefix(owner);
-		for (let cursor: string | undefined; ; ) {
-			const page = await this.#kv.list<BlobMetadata>({ prefix, cursor });
-			for (const key of page.keys) total += key.metadata?.size ?? 0;
-			if (page.list_complete) return total;
-			cursor = page.cursor;
-		}
+		for await (const blob of this.#keys<BlobMetadata>(blobPrefix(owner))) total += blob.metadata?.size ?? 0;
+		return total;
 	}
 
 	/** The SHA-256 `owner`'s client hash `clientHash` names, or null. */
@@ -143,49 +153,30 @@ export class AssetStore {
 	/** Deletes `owner`'s client hashes that name any of `hashes` (their blobs were deleted). Returns how many. */
 	async deleteAliasesOf(owner: string, hashes: ReadonlySet<string>): Promise<number> {
 		const doomed: string[] = [];
-		const prefix = aliasPrefix(owner);
-		for (let cursor: string | undefined; ; ) {
-			const page = await this.#kv.list<{ hash: string }>({ prefix, cursor });
-			for (const key of page.keys) if (key.metadata && hashes.has(key.metadata.hash)) doomed.push(key.name);
-			if (page.list_complete) break;
-			cursor = page.cursor;
-		}
-		await Promise.all(doomed.map((key) => this.#kv.delete(key)));
+		for await (const alias of this.#keys<AliasMetadata>(aliasPrefix(owner))) if (alias.metadata && hashes.has(alias.metadata.hash)) doomed.push(alias.name);
+		await Promise.all(doomed.map((clientHash) => this.#kv.delete(aliasKey(owner, clientHash))));
 		return doomed.length;
 	}
 
 	/** Records that `owner`'s client names the bytes with SHA-256 `hash` `clientHash`. */
 	async putAlias(owner: string, clientHash: string, hash: string): Promise<void> {
-		await this.#kv.put(aliasKey(owner, clientHash), hash, { metadata: { hash } });
+		const metadata: AliasMetadata = { hash };
+		await this.#kv.put(aliasKey(owner, clientHash), hash, { metadata });
 	}
 
 	/** The SHA-256 each of `clientHashes` names in `owner`'s namespace, for those it has an alias for (one KV list per 1000). */
 	async resolveAliases(owner: string, clientHashes: Iterable<string>): Promise<Map<string, string>> {
 		const wanted = new Set(clientHashes);
 		const resolved = new Map<string, string>();
-		const prefix = aliasPrefix(owner);
-		for (let cursor: string | undefined; ; ) {
-			const page = await this.#kv.list<{ hash: string }>({ prefix, cursor });
-			for (const key of page.keys) {
-				const clientHash = key.name.slice(prefix.length);
-				if (wanted.has(clientHash) && key.metadata?.hash) resolved.set(clientHash, key.metadata.hash);
-			}
-			if (page.list_complete) return resolved;
-			cursor = page.cursor;
-		}
+		for await (const alias of this.#keys<AliasMetadata>(aliasPrefix(owner)))
+			if (wanted.has(alias.name) && alias.metadata) resolved.set(alias.name, alias.metadata.hash);
+		return resolved;
 	}
 
 	/** Deletes every blob and alias of `owner` (a deleted customer). Returns how many blobs. */
 	async removeOwner(owner: string): Promise<number> {
-		let removed = 0;
-		for (const prefix of [blobPrefix(owner), aliasPrefix(owner)])
-			for (;;) {
-				// Each pass lists from the start: the keys just deleted are gone from the listing.
-				const page = await this.#kv.list({ prefix });
-				await Promise.all(page.keys.map((key) => this.#kv.delete(key.name)));
-				if (prefix === blobPrefix(owner)) removed += page.keys.length;
-				if (page.list_complete) break;
-			}
+		const removed = await this.#deleteAll(blobPrefix(owner));
+		await this.#deleteAll(aliasPrefix(owner));
 		return removed;
 	}
 
