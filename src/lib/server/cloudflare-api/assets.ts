@@ -8,6 +8,7 @@
 // The tokens are JWT-shaped because wrangler reads their payload (`exp`, and which upload mode to use); they
 // are not signed: what authorizes their bearer is the session id inside, 122 random bits, as Cloudflare's
 // upload JWT authorizes whoever holds it. They are as secret as the session, and last as long (an hour).
+import { bearerToken } from '../auth';
 import { InputError } from '../errors';
 import { SESSION_TTL_SECONDS } from '../assets/store';
 import type { DeclaredManifest } from '../assets/manifest';
@@ -86,7 +87,7 @@ export async function startAssetUpload(platform: Platform, caller: Principal, sc
 
 /** The session of a bucket upload's bearer token: the upload token authorizes it, no API token. */
 export function uploadSessionOf(request: Request): string {
-	const token = request.headers.get('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+	const token = bearerToken(request.headers);
 	const session = token ? sessionOfToken(token, 'upload') : null;
 	if (!session)
 		throw new CloudflareApiError(
