@@ -78,7 +78,7 @@ export class LogBuffer {
 	/** Adds an admitted invocation's entries (they spend the rest of its allowance); true when the caller is to flush the buffer (no flush is pending yet). */
 	add(scriptId: string, entries: NewLogEntry[]): boolean {
 		const metrics = this.#metricsOf(scriptId);
-		for (const entry of entries) countRequest(metrics, entry);
+		for (const { time, request } of entries) if (request) countRequest(metrics, time, request);
 		this.#allowance(scriptId).tokens -= Math.max(0, entries.length - 1);
 		const list = this.#entries.get(scriptId) ?? [];
 		this.#entries.set(scriptId, list);
@@ -95,7 +95,7 @@ export class LogBuffer {
 
 	/** Counts a request that ran unrecorded (over the rate) in the Worker's metrics and its notice; true as for `add`. */
 	countUnrecorded(scriptId: string, time: number, request: RequestSummary): boolean {
-		countRequest(this.#metricsOf(scriptId), { time, requestId: null, kind: 'request', level: 'info', message: '', request });
+		countRequest(this.#metricsOf(scriptId), time, request);
 		this.#allowance(scriptId).sampledOut++;
 		return this.#flushNeeded();
 	}

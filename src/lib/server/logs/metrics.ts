@@ -35,13 +35,11 @@ export function percentile(buckets: readonly number[], total: number, fraction: 
 }
 
 /**
- * Adds a request line to `minutes` (minute start -> sums), or takes it away again with `sign` -1 (the app
- * does, for the runtime's late line of a request it already recorded as a timeout). Other entries are ignored.
+ * Adds a request that started at `time` to `minutes` (minute start -> sums), or takes it away again with
+ * `sign` -1 (the app does, for the runtime's late line of a request it already recorded as a timeout).
  */
-export function countRequest(minutes: Map<number, MinuteSums>, entry: NewLogEntry, sign: 1 | -1 = 1): void {
-	const { request } = entry;
-	if (!request) return;
-	const minute = Math.floor(entry.time / MINUTE_MS) * MINUTE_MS;
+export function countRequest(minutes: Map<number, MinuteSums>, time: number, request: RequestSummary, sign: 1 | -1 = 1): void {
+	const minute = Math.floor(time / MINUTE_MS) * MINUTE_MS;
 	let sums = minutes.get(minute);
 	if (!sums) minutes.set(minute, (sums = { minute, requests: 0, errors: 0, cpuMs: 0, wallBuckets: LATENCY_BUCKETS_MS.map(() => 0) }));
 	sums.requests += sign;
@@ -53,7 +51,7 @@ export function countRequest(minutes: Map<number, MinuteSums>, entry: NewLogEntr
 /** The metrics of `entries`' request lines, one item per minute they fall in. */
 export function metricsOf(entries: readonly NewLogEntry[]): MinuteSums[] {
 	const minutes = new Map<number, MinuteSums>();
-	for (const entry of entries) countRequest(minutes, entry);
+	for (const { time, request } of entries) if (request) countRequest(minutes, time, request);
 	return [...minutes.values()];
 }
 

@@ -66,7 +66,7 @@ export class LogRecorder {
 	/** Takes a request line out of the batch's metrics of its Worker. */
 	#uncount(batch: LogBatch, scriptId: string, entry: NewLogEntry): void {
 		const minutes = new Map<number, MinuteSums>((batch.metrics[scriptId] ?? []).map((sums) => [sums.minute, sums]));
-		countRequest(minutes, entry, -1);
+		if (entry.request) countRequest(minutes, entry.time, entry.request, -1);
 		batch.metrics[scriptId] = [...minutes.values()];
 	}
 
