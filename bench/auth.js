@@ -24,7 +24,9 @@ function seed(stateDir, { customers, tokensPerCustomer }) {
 	const sample = [];
 	for (let c = 0; c < customers; c++) {
 		const id = `cus_bench${String(c).padStart(5, '0')}`;
-		lines.push(`INSERT INTO customers VALUES ('${id}', 'Bench ${c}', 100, 1048576, 50, 50, '${now}', '${now}');`);
+		lines.push(
+			`INSERT INTO customers (id, name, max_workers, max_script_bytes, cpu_ms, sub_requests, created_at, updated_at) VALUES ('${id}', 'Bench ${c}', 100, 1048576, 50, 50, '${now}', '${now}');`
+		);
 		for (let t = 0; t < tokensPerCustomer; t++) {
 			const value = token();
 			if (t === 0 && c % 10 === 0) sample.push(value);
