@@ -3,19 +3,16 @@
 // front of the runner, and the same dispatcher inside the runner's workerd process (a second Worker there,
 // reached through an in-process service binding). Settings as bench/hop.js.
 import { Miniflare, convertV4MiniflareOptions } from 'miniflare';
-import { fileURLToPath } from 'node:url';
 import { appProcesses, processOnPort } from '../processes.js';
 import { measureRounds } from './rounds.js';
 import { startBare, startOurs } from '../targets.js';
-import { bundleWorker } from '../../scripts/runner.js';
-import { RUNNER_HEADERS } from '../../src/lib/server/runner-protocol.ts';
+import { prototypeWorkers } from './prototype-workers.js';
 
 const settings = {
 	rounds: Number(process.env.BENCH_ROUNDS || 3),
 	seconds: Number(process.env.BENCH_SECONDS || 5),
 	connections: Number(process.env.BENCH_CONNECTIONS || 10)
 };
-const COMPAT = '2026-08-01';
 const running = [];
 const portOf = (url) => Number(new URL(url).port);
 const mfWith = (workers) => new Miniflare(convertV4MiniflareOptions({ host: '127.0.0.1', port: 0, cf: false, workers }));
@@ -23,29 +20,7 @@ try {
 	const bare = await startBare({ isolated: true });
 	running.push(bare);
 	const runnerAlone = bare.runnerAlone;
-	const secret = runnerAlone.headers[RUNNER_HEADERS.secret];
-	const codeUrl = new URL(runnerAlone.headers[RUNNER_HEADERS.url]).origin;
-	const front = await bundleWorker(fileURLToPath(new URL('./front-router.js', import.meta.url)));
-	const runnerScript = await bundleWorker(fileURLToPath(new URL('../../src/runner/worker.ts', import.meta.url)));
-	const runnerWorker = (socket) => ({
-		name: 'runner',
-		modules: true,
-		script: runnerScript,
-		compatibilityDate: COMPAT,
-		workerLoaders: { LOADER: {} },
-		bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret, EGRESS_PROXY_URL: 'http://127.0.0.1:9', MAX_LOADED_ISOLATES: '200', RECORD_LOGS: 'on' },
-		serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } },
-		...(socket ? { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] } : {})
-	});
-	const frontWorker = (runner) => ({
-		name: 'front',
-		modules: true,
-		script: front,
-		compatibilityDate: COMPAT,
-		bindings: { RUNNER_SECRET: secret },
-		serviceBindings: { RUNNER: runner },
-		unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }]
-	});
+	const { frontWorker, runnerWorker } = await prototypeWorkers(runnerAlone);
 
 	// Front in its own process, in front of the bench's runner (the runner alone's process).
 	const frontProcess = mfWith([frontWorker({ external: { address: new URL(runnerAlone.url).host, http: {} } })]);

@@ -15,14 +15,11 @@ import { createRequire } from 'node:module';
 import { chmodSync, createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { measureRounds } from './rounds.js';
 import { startBare } from '../targets.js';
 import { processOnPort } from '../processes.js';
-import { bundleWorker } from '../../scripts/runner.js';
-import { RUNNER_HEADERS } from '../../src/lib/server/runner-protocol.ts';
+import { prototypeWorkers } from './prototype-workers.js';
 
-const COMPAT = '2026-08-01';
 const settings = { rounds: Number(process.env.BENCH_ROUNDS || 3), seconds: Number(process.env.BENCH_SECONDS || 5), connections: 10 };
 const running = [];
 const stopAll = () => Promise.allSettled(running.reverse().map((target) => target.stop()));
@@ -41,29 +38,7 @@ try {
 	const bare = await startBare({ isolated: true });
 	running.push(bare);
 	const runnerAlone = bare.runnerAlone;
-	const secret = runnerAlone.headers[RUNNER_HEADERS.secret];
-	const codeUrl = new URL(runnerAlone.headers[RUNNER_HEADERS.url]).origin;
-	const front = await bundleWorker(fileURLToPath(new URL('./front-router.js', import.meta.url)));
-	const runnerScript = await bundleWorker(fileURLToPath(new URL('../../src/runner/worker.ts', import.meta.url)));
-	const frontWorker = (runner) => ({
-		name: 'front',
-		modules: true,
-		script: front,
-		compatibilityDate: COMPAT,
-		bindings: { RUNNER_SECRET: secret },
-		serviceBindings: { RUNNER: runner },
-		unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }]
-	});
-	const runnerWorker = (socket) => ({
-		name: 'runner',
-		modules: true,
-		script: runnerScript,
-		compatibilityDate: COMPAT,
-		workerLoaders: { LOADER: {} },
-		bindings: { CODE_URL: codeUrl, RUNNER_SECRET: secret, EGRESS_PROXY_URL: 'http://127.0.0.1:9', MAX_LOADED_ISOLATES: '200', RECORD_LOGS: 'on', DISPATCH_TIMEOUT_MS: '10000' },
-		serviceBindings: { USER_OUTBOUND: { name: 'runner', entrypoint: 'UserOutbound' } },
-		...(socket && { unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }] })
-	});
+	const { frontWorker, runnerWorker } = await prototypeWorkers(runnerAlone);
 
 	// The workerd binary Miniflare runs, and a wrapper that keeps each run's arguments and config.
 	const workerd = createRequire(createRequire(import.meta.url).resolve('miniflare'))('workerd').default;
