@@ -7,7 +7,7 @@ import { platformOf } from '$lib/server/platform';
 import { withPlatformSecurityHeaders } from '$lib/server/security-headers';
 import { clientAddressOf, tooManyFailures } from '$lib/server/throttle';
 import { CLOUDFLARE_API_PREFIX } from '$lib/server/cloudflare-api/envelope';
-import { isAssetBucketUpload } from '$lib/server/cloudflare-api/assets';
+import { takesUploadToken } from '$lib/server/cloudflare-api/handler';
 
 // Every SvelteKit request gets the platform (built by the composition root), the caller's session and
 // client address in `locals`. Under `vite dev`, which has no src/worker.ts in front, user Workers and the
@@ -25,7 +25,7 @@ export const handle: Handle = async ({ event, resolve }) => {
 
 	const client = clientAddressOf(request, platform.config.trustedClientIpHeader);
 	// An asset bucket's bearer is its upload session's token, which the Cloudflare-compatible API checks itself.
-	const assetBucket = url.pathname.startsWith(`${CLOUDFLARE_API_PREFIX}/`) && isAssetBucketUpload(url.pathname.slice(CLOUDFLARE_API_PREFIX.length));
+	const assetBucket = url.pathname.startsWith(`${CLOUDFLARE_API_PREFIX}/`) && takesUploadToken(url.pathname.slice(CLOUDFLARE_API_PREFIX.length));
 	const presentsToken = !assetBucket && (bearerToken(request.headers) !== null || (request.method === 'POST' && url.pathname === '/login'));
 	const retryAfter = presentsToken ? platform.authFailures.retryAfterSeconds(client) : 0;
 	if (retryAfter > 0) return tooManyFailures(retryAfter, url);

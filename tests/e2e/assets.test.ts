@@ -13,6 +13,7 @@ import { createPlatformClient, type PlatformClient } from '$lib/trpc';
 import { uploadAssets } from '../../src/cli/assets';
 import { startApp, type RunningApp } from './app';
 import { runWfp } from './wfp';
+import { DEFAULTS } from '$lib/server/config';
 
 const TOKEN = 'e2e-admin-token-assets-0123456789';
 // The smallest valid PNG: 1×1, one transparent pixel.
@@ -220,6 +221,29 @@ describe('static assets (npm start)', () => {
 		expect(session.status).toBe(400);
 		const { errors } = (await session.json()) as { errors: { message: string }[] };
 		expect(errors[0].message).toBe('the asset manifest is empty');
+	});
+
+	it("takes a Cloudflare-compatible upload's buckets by their upload token, which the auth-failure throttle does not count as a wrong token", async () => {
+		const { accountId, namespace } = DEFAULTS;
+		const hash = 'e'.repeat(32);
+		const started = await fetch(`${app.url}/client/v4/accounts/${accountId}/workers/dispatch/namespaces/${namespace}/scripts/bucketed/assets-upload-session`, {
+			method: 'POST',
+			headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+			body: JSON.stringify({ manifest: { '/e.txt': { hash, size: 1 } } })
+		});
+		const { result } = (await started.json()) as { result: { jwt: string } };
+		// More buckets than the AUTH_MAX_FAILURES_PER_MINUTE (10) wrong tokens a client may send.
+		for (let i = 0; i < 12; i++) {
+			const form = new FormData();
+			form.append(hash, new File([btoa('e')], hash, { type: 'text/plain' }));
+			const bucket = await fetch(`${app.url}/client/v4/accounts/${accountId}/workers/assets/upload?base64=true`, {
+				method: 'POST',
+				headers: { authorization: `Bearer ${result.jwt}` },
+				body: form
+			});
+			expect(bucket.status).toBe(201);
+		}
+		expect((await fetch(`${app.url}/client/v4/accounts`, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(200);
 	});
 
 	it("lets only the Worker's owner and the operator upload: another customer and an anonymous caller are refused", async () => {

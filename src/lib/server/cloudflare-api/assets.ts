@@ -16,12 +16,6 @@ import type { Platform } from '../platform';
 import type { Principal } from '../principal';
 import { CloudflareApiError, CODES, success } from './envelope';
 
-/** The bucket upload's path after /client/v4: /accounts/<account>/workers/assets/upload. */
-export const ASSET_BUCKET_PATH = /^\/accounts\/([^/]+)\/workers\/assets\/upload\/?$/;
-
-/** Whether `path` (after /client/v4) is an asset bucket upload, which its upload token authorizes rather than an API token. */
-export const isAssetBucketUpload = (path: string) => ASSET_BUCKET_PATH.test(path);
-
 /** A manifest of MAX_ASSET_FILES paths of MAX_ASSET_PATH_BYTES with their hashes and sizes. */
 export const MAX_MANIFEST_BODY_BYTES = 2 * 1024 * 1024;
 

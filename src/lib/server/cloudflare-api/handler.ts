@@ -10,13 +10,13 @@ import { REJECTED_TOKEN_MESSAGE, refusalMessage, type Session } from '../auth';
 import { InputError } from '../errors';
 import { readAtMost } from '../api-limits';
 import type { Platform } from '../platform';
-import type { Principal } from '../principal';
+import { ANONYMOUS, type Principal } from '../principal';
 import { LIST_LIMIT_MAX, type StoredWorker } from '../registry';
 import { checkTags } from '../workers/service';
 import { applyBindings, bindingsOfWorker, secretsEndpoint, type BindingsTarget } from './bindings';
 import { CLOUDFLARE_API_PREFIX, CloudflareApiError, CODES, errorResponse, success, type ResultInfo } from './envelope';
 import { bindingsOf, parseScriptUpload, parseSettings, readForm, refuseCompatibilityFlags } from './multipart';
-import { ASSET_BUCKET_PATH, isAssetBucketUpload, maxBucketBodyBytes, MAX_MANIFEST_BODY_BYTES, startAssetUpload, uploadAssetBucket, uploadSessionOf } from './assets';
+import { maxBucketBodyBytes, MAX_MANIFEST_BODY_BYTES, startAssetUpload, uploadAssetBucket, uploadSessionOf } from './assets';
 import { CLOUDFLARE_PART_TYPES, fromBase64, isBinaryKind, kindOf } from '../modules/kinds';
 
 /** A JSON body (a namespace to create, a list of tags): small by nature. */
@@ -38,11 +38,12 @@ type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export async function handleCloudflareApi(request: Request, platform: Platform, session: Session): Promise<Response> {
 	try {
 		const url = new URL(request.url);
-		const path = url.pathname.slice(CLOUDFLARE_API_PREFIX.length);
-		// An asset bucket is authorized by its upload token, not by an API token (as on Cloudflare).
-		if (isAssetBucketUpload(path)) return await assetBucket(request, url, platform);
-		const caller = authenticate(platform, session);
-		const { operations, params } = route(path);
+		const matched = route(url.pathname.slice(CLOUDFLARE_API_PREFIX.length));
+		// A route its own bearer authorizes (an asset bucket's upload token, as on Cloudflare) needs no API token.
+		const caller = matched?.uploadToken ? ANONYMOUS : authenticate(platform, session);
+		if (!matched)
+			throw new CloudflareApiError(404, CODES.noRoute, `Could not route to ${url.pathname}, perhaps your object identifier is invalid?`);
+		const { operations, params } = matched;
 		const operation = operations[request.method as Method];
 		if (!operation)
 			throw new CloudflareApiError(405, CODES.methodNotAllowed, `${request.method} is not allowed here; use ${Object.keys(operations).join(', ')}`);
@@ -78,7 +79,10 @@ function authenticate(platform: Platform, session: Session): Principal {
 const NAMESPACES = 'accounts/:account/workers/dispatch/namespaces';
 const SCRIPT = `${NAMESPACES}/:namespace/scripts/:script`;
 
-const ROUTES: [pattern: string, operations: Partial<Record<Method, Operation>>][] = [
+/** A route whose operations check the request's bearer themselves: an upload token, not an API token. */
+const UPLOAD_TOKEN = { uploadToken: true } as const;
+
+const ROUTES: [pattern: string, operations: Partial<Record<Method, Operation>>, options?: typeof UPLOAD_TOKEN][] = [
 	['user/tokens/verify', { GET: verifyToken }],
 	['accounts', { GET: listAccounts }],
 	[NAMESPACES, { GET: listNamespaces, POST: createNamespace }],
@@ -91,16 +95,18 @@ const ROUTES: [pattern: string, operations: Partial<Record<Method, Operation>>][
 	[`${SCRIPT}/tags/:tag`, { PUT: addTag, DELETE: removeTag }],
 	[`${SCRIPT}/secrets`, { GET: secrets, PUT: secrets }],
 	[`${SCRIPT}/secrets/:secret`, { GET: secrets, DELETE: secrets }],
-	// Static assets: the manifest opens a session (the bucket upload, token-authorized, is answered before routing).
+	// Static assets: the manifest opens a session, whose upload token authorizes its buckets.
 	[`${SCRIPT}/assets-upload-session`, { POST: assetsUploadSession }],
+	['accounts/:account/workers/assets/upload', { POST: assetBucket }, UPLOAD_TOKEN],
 	// Account-level scripts (wrangler asks for their settings and secrets before a namespace deploy).
 	['accounts/:account/workers/scripts/:script', { GET: noAccountScript }],
 	['accounts/:account/workers/scripts/:script/:part', { GET: noAccountScript }]
 ];
 
-function route(path: string): { operations: Partial<Record<Method, Operation>>; params: Record<string, string> } {
+/** The route of `path` (after /client/v4) with its parameters, or null. */
+function route(path: string): { operations: Partial<Record<Method, Operation>>; params: Record<string, string>; uploadToken?: true } | null {
 	const segments = path.split('/').filter(Boolean);
-	for (const [pattern, operations] of ROUTES) {
+	for (const [pattern, operations, options] of ROUTES) {
 		const parts = pattern.split('/');
 		if (parts.length !== segments.length) continue;
 		const params: Record<string, string> = {};
@@ -109,9 +115,18 @@ function route(path: string): { operations: Partial<Record<Method, Operation>>; 
 			params[part.slice(1)] = decodeSegment(segments[i]);
 			return true;
 		});
-		if (matches) return { operations, params };
+		if (matches) return { operations, params, ...options };
 	}
-	throw new CloudflareApiError(404, CODES.noRoute, `Could not route to ${CLOUDFLARE_API_PREFIX}${path}, perhaps your object identifier is invalid?`);
+	return null;
+}
+
+/** Whether `path` (after /client/v4) is a route its own bearer authorizes, which is no platform token (src/hooks.server.ts). */
+export function takesUploadToken(path: string): boolean {
+	try {
+		return route(path)?.uploadToken === true;
+	} catch {
+		return false; // a path that is not valid URL encoding: the API answers it
+	}
 }
 
 function decodeSegment(segment: string): string {
@@ -123,11 +138,7 @@ function decodeSegment(segment: string): string {
 }
 
 /** POST /accounts/:account/workers/assets/upload: whoever holds a session's upload token may fill it. */
-async function assetBucket(request: Request, url: URL, platform: Platform): Promise<Response> {
-	if (request.method !== 'POST') throw new CloudflareApiError(405, CODES.methodNotAllowed, `${request.method} is not allowed here; use POST`);
-	const account = decodeSegment(ASSET_BUCKET_PATH.exec(url.pathname.slice(CLOUDFLARE_API_PREFIX.length))![1]);
-	const { accountId } = platform.config.cloudflareApi;
-	if (account !== accountId) throw new CloudflareApiError(403, CODES.authentication, `Authentication error: this platform's account is ${accountId} (PLATFORM_ACCOUNT_ID)`);
+async function assetBucket({ request, url, platform }: Call) {
 	let session: string;
 	try {
 		session = uploadSessionOf(request);
