@@ -166,12 +166,17 @@ class LoadedIsolates {
  * keeps loaded (at most MAX_LOADED_ISOLATES idle ones) and the log entries waiting to go to the app (at
  * most LOG_BUFFER_MAX_ENTRIES).
  */
-let runnerState: { loadedIsolates: LoadedIsolates; logs: LogBuffer } | undefined;
+let runnerState: { loadedIsolates: LoadedIsolates; logs: LogBuffer; recording: LogBuffer | null; timeoutMs: number } | undefined;
 
 function stateOf(env: RunnerEnv) {
-	return (runnerState ??= {
+	if (runnerState) return runnerState;
+	const logs = new LogBuffer(LOG_BUFFER_MAX_ENTRIES, logRateSetting(env.LOGS_MAX_PER_SECOND));
+	return (runnerState = {
 		loadedIsolates: new LoadedIsolates(Number(env.MAX_LOADED_ISOLATES)),
-		logs: new LogBuffer(LOG_BUFFER_MAX_ENTRIES, logRateSetting(env.LOGS_MAX_PER_SECOND))
+		logs,
+		// The buffer runSampled records into; none when WFP_LOGS=off.
+		recording: env.RECORD_LOGS === 'off' ? null : logs,
+		timeoutMs: Number(env.DISPATCH_TIMEOUT_MS)
 	});
 }
 
@@ -213,31 +218,29 @@ export default {
 			if (!response.ok) throw new Error(`could not load script ${script.scriptId} version ${script.version}: HTTP ${response.status}`);
 			return response.json();
 		};
-		const { loadedIsolates: loaded, logs } = stateOf(env);
-		const recording = env.RECORD_LOGS === 'off' ? null : logs;
-		const entered: string[] = [];
+		const { loadedIsolates: loaded, logs, recording, timeoutMs } = stateOf(env);
+		const bindings = () => ({
+			tails: () => [logTail(ctx, script.scriptId)],
+			assets: script.assets ? userAssets(ctx, script) : undefined
+		});
+		/** The request in the version's isolate with or without its Tail Worker, counted as in use until its response. */
+		const run = async (withTails: boolean) => {
+			const id = isolateId(script, withTails);
+			loaded.enter(id, { script, withTails });
+			try {
+				return await loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, bindings, withTails).fetch(forwarded);
+			} finally {
+				loaded.leave(id);
+			}
+		};
 		try {
 			// The Worker's own x-wfp-* headers go, so that only failure() can report a failure to the app.
-			const bindings = () => ({
-				tails: () => [logTail(ctx, script.scriptId)],
-				assets: script.assets ? userAssets(ctx, script) : undefined
-			});
-			const run = (withTails: boolean) => {
-				const id = isolateId(script, withTails);
-				loaded.enter(id, { script, withTails });
-				entered.push(id);
-				return loadUserWorker(env.LOADER, script, readWorker(script), limits, env.USER_OUTBOUND, bindings, withTails).fetch(forwarded);
-			};
 			return withoutInternalHeaders(
-				await runSampled(recording, script.scriptId, forwarded.method, run, {
-					flushLater: () => ctx.waitUntil(flushLater(env, logs)),
-					timeoutMs: Number(env.DISPATCH_TIMEOUT_MS)
-				})
+				await runSampled(recording, script.scriptId, forwarded.method, run, { flushLater: () => ctx.waitUntil(flushLater(env, logs)), timeoutMs })
 			);
 		} catch (error) {
 			return failure(missing ? 404 : 500, error instanceof Error ? error.message : String(error));
 		} finally {
-			for (const id of entered) loaded.leave(id);
 			const excess = loaded.takeExcess();
 			if (excess.length > 0) ctx.waitUntil(unload(env, loaded, excess, readWorker));
 		}

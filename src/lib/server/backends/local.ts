@@ -36,6 +36,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 		const loader = env.LOADER;
 		if (!loader) throw new Error('the local backend needs the LOADER (worker_loaders) binding or RUNNER_URL');
 		const recording = logs?.store.settings.enabled && inProcess ? inProcess.logs : null;
+		const sampling = { flushLater: () => inProcess?.exports.flushLater(), timeoutMs: config.dispatchTimeoutMs };
 		run = (script, request) =>
 			runSampled(
 				recording,
@@ -54,7 +55,7 @@ export function createLocalBackend(env: Env, config: PlatformConfig, source: Scr
 						}),
 						withTails
 					).fetch(request),
-				{ flushLater: async () => inProcess?.exports.flushLater(), timeoutMs: config.dispatchTimeoutMs }
+				sampling
 			);
 	}
 
