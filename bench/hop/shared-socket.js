@@ -45,7 +45,12 @@ try {
 	const capture = mkdtempSync(join(tmpdir(), 'wfp-shared-socket-'));
 	running.push({ stop: async () => rmSync(capture, { recursive: true, force: true }) });
 	const wrapper = join(capture, 'workerd.sh');
-	writeFileSync(wrapper, `#!/bin/sh\necho "$@" > ${capture}/args-$$.txt\necho $$ > ${capture}/last\ntee ${capture}/config-$$.bin | ${workerd} "$@"\n`);
+	// It reads the whole config first (Miniflare ends stdin once written), then becomes workerd (exec), so
+	// Miniflare's stop ends workerd itself rather than a shell in front of it.
+	writeFileSync(
+		wrapper,
+		`#!/bin/sh\necho "$@" > ${capture}/args-$$.txt\necho $$ > ${capture}/last\ncat > ${capture}/config-$$.bin\nexec ${workerd} "$@" < ${capture}/config-$$.bin\n`
+	);
 	chmodSync(wrapper, 0o755);
 
 	/** Starts `workers` in Miniflare (kept running: it serves the loopback service) and returns its config and arguments. */
